@@ -1,0 +1,125 @@
+# baton: one non-recursive Makefile for the shell, the engine, the tests and the NFs.
+#   make            build ./baton (installs missing Debian packages first, see mk/deps.sh)
+#   make run        build, then open the shell on a bundled trace
+#   make test       build, then run every test; ends with "N passed, N failed"
+#   make deps       install the Debian packages baton needs, when any is missing
+#   make lint       check the one-way include arrows of DESIGN.md section 2
+#   make asan       the same build and tests under AddressSanitizer and UBSan
+#   make clean      remove build/ and ./baton
+# WERROR=1 turns warnings into errors (CI); V=1 shows full compiler lines.
+
+.DEFAULT_GOAL := all
+BUILD ?= build
+VERSION := 0.1.0
+
+# Goals that must work before anything is installed.
+NOCONF_GOALS := clean deps lint format help
+ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(BUILD)/config.mk
+endif
+
+# Re-run on every make: installs what is missing, and rewrites the flags only when they change,
+# so make restarts only when something really changed.
+$(BUILD)/config.mk: FORCE
+	@mkdir -p $(BUILD)
+	@sh mk/deps.sh
+	@sh mk/config.sh > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+deps:
+	@sh mk/deps.sh
+
+CC := gcc
+OPT ?= -O2
+WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
+	-Wstrict-prototypes -Wold-style-definition -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+SAN ?=
+CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -I. -D_GNU_SOURCE \
+	-DBATON_VERSION='"$(VERSION)"' -DBATON_LLVM_VERSION='"$(LLVM_VERSION)"' \
+	-DBATON_DPDK_VERSION='"$(DPDK_VERSION)"' $(PKG_CFLAGS)
+LDFLAGS := $(SAN) -Wl,--as-needed
+LDLIBS := $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+SRCS_engine := $(wildcard engine/*.c)
+SRCS_lua := $(wildcard lua/*.c)
+SRCS_viz := $(wildcard viz/*.c)
+SRCS_repl := $(filter-out repl/main.c,$(wildcard repl/*.c))
+ENGINE_OBJS := $(SRCS_engine:%.c=$(BUILD)/%.o)
+UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(SRCS_lua) $(SRCS_viz) $(SRCS_repl))
+LIB_OBJS := $(ENGINE_OBJS) $(UI_OBJS)
+# Two archives, so engine unit tests link without the shell and the shell's tests with both.
+LIBENGINE := $(BUILD)/libengine.a
+LIBUI := $(BUILD)/libui.a
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
+
+BATON_BIN ?= baton
+
+all: $(BATON_BIN)
+
+$(BATON_BIN): $(BUILD)/repl/main.o $(LIBUI) $(LIBENGINE)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIBENGINE): $(ENGINE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBUI): $(UI_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c tests/test.h $(LIBENGINE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/test.h $(LIBUI) $(LIBENGINE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBENGINE) $(LDLIBS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBENGINE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
+
+run: $(BATON_BIN)
+	./$(BATON_BIN) -i -e 'pcap info pcaps/bidir.pcap'
+
+test: $(BATON_BIN) $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) BATON=$(BATON_BIN) sh tests/run.sh
+
+# The arrows of DESIGN.md section 2: nfs/lib <- engine <- lua, viz <- repl.
+lint:
+	@sh mk/lint.sh
+
+asan:
+	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 \
+		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' test
+
+format:
+	clang-format-14 -i $(wildcard repl/*.[ch] engine/*.[ch] lua/*.[ch] viz/*.[ch] tests/*.h tests/*/*.c)
+
+clean:
+	rm -rf build baton
+
+FORCE:
+.PHONY: all run test deps lint asan format clean FORCE
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/repl/main.d

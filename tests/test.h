@@ -1,0 +1,45 @@
+#ifndef TESTS_TEST_H
+#define TESTS_TEST_H
+/*
+** The unit-test harness: each case is a function run by RUN(); each prints one TAP-style line,
+** "ok - name" or "not ok - name" (with "# SKIP why" when skipped), which tests/run.sh counts.
+** A failed CHECK prints where and why and fails the case; the case goes on.
+*/
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int test_case_failed;	/* checks failed in the running case */
+static int test_cases_failed;	/* cases failed so far */
+static const char *test_skip_why;	/* set by SKIP() */
+
+#define CHECK(c) do { if (!(c)) { \
+	printf("#   %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
+	test_case_failed++; } } while (0)
+
+#define CHECK_EQ_INT(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
+	if (a_ != b_) { printf("#   %s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, \
+	#a, #b, a_, b_); test_case_failed++; } } while (0)
+
+#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
+	if (!a_ || !b_ || strcmp(a_, b_) != 0) { printf("#   %s:%d: %s == %s failed: \"%s\" != \"%s\"\n", \
+	__FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+	test_case_failed++; } } while (0)
+
+/* Fails the case with a printf-style note (for loops that check many values). */
+#define FAIL(...) do { printf("#   %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
+	printf("\n"); test_case_failed++; } while (0)
+
+/* Ends the case as skipped, saying why. */
+#define SKIP(why) do { test_skip_why = (why); return; } while (0)
+
+#define RUN(fn) do { test_case_failed = 0; test_skip_why = NULL; fn(); \
+	if (test_skip_why) printf("ok - %s # SKIP %s\n", #fn, test_skip_why); \
+	else if (test_case_failed) { printf("not ok - %s\n", #fn); test_cases_failed++; } \
+	else printf("ok - %s\n", #fn); fflush(stdout); } while (0)
+
+#define TEST_DONE() (test_cases_failed ? 1 : 0)
+
+#endif
