@@ -27,16 +27,26 @@ err_set(struct err *e, int code, const char *fmt, ...)
 void
 err_prefix(struct err *e, const char *fmt, ...)
 {
-	char head[ERR_MSG_LEN], old[ERR_MSG_LEN];
+	char head[ERR_MSG_LEN];
+	size_t h, m;
 	va_list ap;
 
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
+	vsnprintf(head, sizeof head - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	strcat(head, ": ");
+	h = strlen(head);
+	if (h >= sizeof e->msg)
+		h = sizeof e->msg - 1;
+	/* Shift the old message right (cut at the end if it no longer fits), then put the head. */
+	m = strnlen(e->msg, sizeof e->msg - 1);
+	if (h + m >= sizeof e->msg)
+		m = sizeof e->msg - 1 - h;
+	memmove(e->msg + h, e->msg, m);
+	memcpy(e->msg, head, h);
+	e->msg[h + m] = '\0';
 }
 
 void

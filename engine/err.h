@@ -8,7 +8,7 @@
 
 #include <stdarg.h>
 
-#define ERR_MSG_LEN 512
+#define ERR_MSG_LEN 2048	/* room for a Lua traceback */
 
 struct err {
 	int code;		/* 0, or a negative errno value */

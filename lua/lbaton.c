@@ -1,0 +1,283 @@
+#include "lua/lbaton.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/xalloc.h"
+#include "lua/lpcap.h"
+#include "lua/lutil.h"
+
+struct lbaton {
+	lua_State *L;
+	const struct lbaton_host *host;
+	volatile sig_atomic_t running;	/* chunks running (nested through baton.cmd) */
+};
+
+const char *
+lbaton_version(void)
+{
+	return LUA_RELEASE;
+}
+
+/*---- The baton module ----*/
+
+/* baton.cmd(line) -> ok, output: runs a shell line and returns what it printed. */
+static int
+l_cmd(lua_State *L)
+{
+	const char *line = luaL_checkstring(L, 1);
+	const struct lbaton_host *h = lutil_host(L);
+	struct sbuf out = SBUF_INIT;
+	int rc = h->run_line(h->arg, line, &out);
+
+	lua_pushboolean(L, rc == 0);
+	lua_pushlstring(L, sbuf_str(&out), out.len);
+	sbuf_release(&out);
+	return 2;
+}
+
+/* baton.commands() -> list of {name, topic, usage, summary, sub}. */
+static int
+l_commands(lua_State *L)
+{
+	const struct lbaton_host *h = lutil_host(L);
+	struct val *v = h->commands(h->arg);
+
+	lutil_push_val(L, v);
+	val_free(v);
+	return 1;
+}
+
+/* print, sent where the shell's output goes (so baton.cmd captures it too). */
+static int
+l_print(lua_State *L)
+{
+	const struct lbaton_host *h = lutil_host(L);
+	struct sbuf line = SBUF_INIT;
+	int n = lua_gettop(L);
+
+	for (int i = 1; i <= n; i++) {
+		size_t len;
+		const char *s = luaL_tolstring(L, i, &len);
+		if (i > 1)
+			sbuf_addc(&line, '\t');
+		sbuf_add(&line, s, len);
+		lua_pop(L, 1);
+	}
+	sbuf_addc(&line, '\n');
+	h->write(h->arg, line.buf, line.len);
+	sbuf_release(&line);
+	return 0;
+}
+
+static const luaL_Reg baton_funcs[] = {
+	{ "cmd", l_cmd },
+	{ "commands", l_commands },
+	{ NULL, NULL },
+};
+
+static int
+luaopen_baton(lua_State *L)
+{
+	luaL_newlib(L, baton_funcs);
+	lua_pushstring(L, BATON_VERSION);
+	lua_setfield(L, -2, "version");
+	lpcap_open(L);
+	lua_setfield(L, -2, "pcap");
+	return 1;
+}
+
+/*---- Running code ----*/
+
+static int
+traceback(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* Calls the function under it with 'nargs' arguments and a traceback handler; on error puts
+** the message in 'e'. Leaves the results on the stack. */
+static int
+docall(struct lbaton *lb, int nargs, struct err *e)
+{
+	lua_State *L = lb->L;
+	int base = lua_gettop(L) - nargs;
+	int rc;
+
+	lua_pushcfunction(L, traceback);
+	lua_insert(L, base);
+	lb->running++;
+	rc = lua_pcall(L, nargs, LUA_MULTRET, base);
+	lb->running--;
+	lua_remove(L, base);
+	if (!lb->running)
+		lua_sethook(L, NULL, 0, 0);
+	if (rc != LUA_OK) {
+		err_set(e, -EINVAL, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prints the values from 'first' to the top, as lua.c's REPL does for expressions. */
+static void
+print_results(struct lbaton *lb, int first)
+{
+	lua_State *L = lb->L;
+	int top = lua_gettop(L);
+	struct sbuf line = SBUF_INIT;
+
+	if (top < first)
+		return;
+	for (int i = first; i <= top; i++) {
+		if (i > first)
+			sbuf_addc(&line, '\t');
+		lutil_repr(L, i, &line);
+	}
+	sbuf_addc(&line, '\n');
+	lb->host->write(lb->host->arg, line.buf, line.len);
+	sbuf_release(&line);
+}
+
+int
+lbaton_run_chunk(struct lbaton *lb, const char *chunk, struct err *e)
+{
+	lua_State *L = lb->L;
+	int base = lua_gettop(L);
+	char *ret;
+	size_t n = strlen(chunk);
+	int rc;
+
+	/* An expression prints its values; anything else runs as a statement. */
+	ret = xmalloc(n + 8);
+	memcpy(ret, "return ", 7);
+	memcpy(ret + 7, chunk, n + 1);
+	rc = luaL_loadbuffer(L, ret, n + 7, "=lua");
+	free(ret);
+	if (rc != LUA_OK) {
+		lua_pop(L, 1);
+		rc = luaL_loadbuffer(L, chunk, n, "=lua");
+	}
+	if (rc != LUA_OK) {
+		err_set(e, -EINVAL, "%s", lua_tostring(L, -1));
+		lua_settop(L, base);
+		return -1;
+	}
+	if (docall(lb, 0, e) < 0) {
+		lua_settop(L, base);
+		return -1;
+	}
+	print_results(lb, base + 1);
+	lua_settop(L, base);
+	return 0;
+}
+
+int
+lbaton_run_file(struct lbaton *lb, const char *path, int argc, char **argv, struct err *e)
+{
+	lua_State *L = lb->L;
+	int base = lua_gettop(L);
+
+	lua_createtable(L, argc, 1);
+	lua_pushstring(L, path);
+	lua_rawseti(L, -2, 0);
+	for (int i = 0; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setglobal(L, "arg");
+	if (luaL_loadfile(L, path) != LUA_OK) {
+		err_set(e, -EINVAL, "%s", lua_tostring(L, -1));
+		lua_settop(L, base);
+		return -1;
+	}
+	for (int i = 0; i < argc; i++)
+		lua_pushstring(L, argv[i]);
+	if (docall(lb, argc, e) < 0) {
+		lua_settop(L, base);
+		return -1;
+	}
+	lua_settop(L, base);
+	return 0;
+}
+
+bool
+lbaton_incomplete(struct lbaton *lb, const char *chunk)
+{
+	lua_State *L = lb->L;
+	size_t n = strlen(chunk), lmsg;
+	int rc = luaL_loadbuffer(L, chunk, n, "=lua");
+	bool more = false;
+
+	if (rc == LUA_ERRSYNTAX) {
+		const char *msg = lua_tolstring(L, -1, &lmsg);
+		more = lmsg >= 5 && strcmp(msg + lmsg - 5, "<eof>") == 0;
+	}
+	lua_pop(L, 1);
+	return more;
+}
+
+static void
+stop_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "interrupted");
+}
+
+void
+lbaton_interrupt(struct lbaton *lb)
+{
+	if (lb && lb->running)
+		lua_sethook(lb->L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/*---- Life cycle ----*/
+
+struct lbaton *
+lbaton_new(const struct lbaton_host *host)
+{
+	struct lbaton *lb = xcalloc(1, sizeof *lb);
+	lua_State *L = luaL_newstate();
+
+	if (!L) {
+		free(lb);
+		return NULL;
+	}
+	lb->L = L;
+	lb->host = host;
+	luaL_openlibs(L);
+	lutil_set_host(L, host);
+	lua_pushcfunction(L, l_print);
+	lua_setglobal(L, "print");
+	/* Preloaded for require "baton", and global for one-liners. */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_baton);
+	lua_setfield(L, -2, "baton");
+	lua_pop(L, 1);
+	luaL_requiref(L, "baton", luaopen_baton, 1);
+	lua_pop(L, 1);
+	return lb;
+}
+
+void
+lbaton_free(struct lbaton *lb)
+{
+	if (!lb)
+		return;
+	lua_close(lb->L);
+	free(lb);
+}

@@ -1,0 +1,27 @@
+#ifndef LUA_LUTIL_H
+#define LUA_LUTIL_H
+/*
+** Helpers shared by the baton Lua bindings: engine values to plain Lua tables, a readable
+** rendering of any Lua value, and access to the host the shell lent the state.
+*/
+
+#include <lua.h>
+
+#include "engine/sbuf.h"
+#include "engine/val.h"
+#include "lua/lbaton.h"
+
+/* Pushes 'v' as Lua values: objects and arrays become tables, null becomes nil. */
+void lutil_push_val(lua_State *L, const struct val *v);
+
+/* Renders the value at 'idx' readably ({a = 1, b = {2, 3}}), nested tables up to a depth. */
+void lutil_repr(lua_State *L, int idx, struct sbuf *out);
+
+/* The host lent by the shell (stored in the registry by lbaton_new). */
+const struct lbaton_host *lutil_host(lua_State *L);
+void lutil_set_host(lua_State *L, const struct lbaton_host *host);
+
+/* The failure convention: pushes nil and 'msg', returns 2. */
+int lutil_fail(lua_State *L, const char *msg);
+
+#endif

@@ -1,0 +1,37 @@
+#ifndef REPL_ARGS_H
+#define REPL_ARGS_H
+/*
+** Splits a command line into words the way a shell user expects: blanks separate words,
+** '...' quotes literally, "..." quotes with backslash escapes, a backslash escapes the next
+** character, and an unquoted # at the start of a word begins a comment. Not for Lua chunks,
+** which reach their command raw.
+*/
+
+#include <stddef.h>
+
+#include "engine/err.h"
+
+struct args {
+	int argc;
+	char **argv;	/* argc words, then NULL; owned */
+};
+
+#define ARGS_INIT { 0, NULL }
+
+/* Splits 'line' into 'out' (released first). Returns 0, or -EINVAL with the column of an
+** unterminated quote in 'e'. */
+int args_split(struct args *out, const char *line, struct err *e);
+
+/* Appends a copy of 'word'. */
+void args_push(struct args *a, const char *word);
+
+/* Removes word i, shifting the rest down. */
+void args_remove(struct args *a, int i);
+
+void args_release(struct args *a);
+
+/* The first word of 'line' (after blanks, no quoting): its start and length. Returns the
+** offset just past it, where the rest of the line begins. */
+size_t args_first_word(const char *line, size_t *out_start, size_t *out_len);
+
+#endif

@@ -1,0 +1,87 @@
+#include "repl/session.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lua/lbaton.h"
+
+double
+session_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void
+human(char *buf, size_t n, uint64_t v)
+{
+	if (v >= 10000000)
+		snprintf(buf, n, "%.1fM", (double)v / 1e6);
+	else if (v >= 10000)
+		snprintf(buf, n, "%.1fk", (double)v / 1e3);
+	else
+		snprintf(buf, n, "%llu", (unsigned long long)v);
+}
+
+/* Draws "what: done/total (pct), rate/s" on stderr: redrawn in place on a terminal every half
+** second after the first second, or a plain line every five seconds in logs. */
+static void
+report(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	struct session *s = arg;
+	double now = session_now(), el = now - s->prog_start;
+	bool tty = isatty(STDERR_FILENO);
+	char d[32], t[32], r[32];
+
+	if (el < 1.0 || now - s->prog_last < (tty ? 0.5 : 5.0))
+		return;
+	s->prog_last = now;
+	human(d, sizeof d, done);
+	human(r, sizeof r, (uint64_t)((double)done / el));
+	fflush(stdout);
+	fprintf(stderr, "%s%s: %s", tty ? "\r" : "", what, d);
+	if (total) {
+		human(t, sizeof t, total);
+		fprintf(stderr, "/%s (%.0f%%)", t, 100.0 * (double)done / (double)total);
+	}
+	fprintf(stderr, ", %s/s, %.1f s%s", r, el, tty ? "\033[K" : "\n");
+	fflush(stderr);
+	s->prog_drawn = tty;
+}
+
+void
+session_init(struct session *s, const volatile sig_atomic_t *stop)
+{
+	memset(s, 0, sizeof *s);
+	s->stop = stop;
+	s->progress.stop = stop;
+	s->progress.report = report;
+	s->progress.arg = s;
+}
+
+void
+session_release(struct session *s)
+{
+	lbaton_free(s->lua);
+	s->lua = NULL;
+}
+
+void
+session_begin_command(struct session *s)
+{
+	s->prog_start = s->prog_last = session_now();
+}
+
+void
+session_end_command(struct session *s)
+{
+	if (s->prog_drawn) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+		s->prog_drawn = false;
+	}
+}

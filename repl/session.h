@@ -1,0 +1,46 @@
+#ifndef REPL_SESSION_H
+#define REPL_SESSION_H
+/*
+** The one shell session: what is loaded, how output is shown, and how many commands ran and
+** failed (the exit status). Every later part (loaded NF, analysis, RSS config, running build)
+** hangs off this struct.
+*/
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "engine/progress.h"
+#include "lua/lbaton.h"
+#include "repl/out.h"
+
+struct session {
+	struct out out;			/* where output goes; out.json set by --json */
+	struct lbaton *lua;		/* the Lua state with the baton module */
+	struct lbaton_host lua_host;	/* what the shell lends Lua (baton.cmd, print) */
+	bool interactive;		/* reading a terminal through readline */
+	bool bail;			/* a batch stops at its first failed command */
+	bool quit;			/* 'quit' ran: read no more commands */
+	bool interrupted;		/* Ctrl-C stopped a batch */
+	int ncmd;			/* commands run */
+	int nerr;			/* commands that failed */
+	int source_depth;		/* nested 'source' and 'lua -f', to refuse loops */
+	const char *where;		/* "FILE:LINE" of the running batch line, or NULL */
+	const volatile sig_atomic_t *stop;	/* Ctrl-C flag, owned by repl.c */
+	struct progress progress;	/* given to engine loops: the stop flag and progress line */
+	double prog_start;		/* when the running command began (progress line pacing) */
+	double prog_last;		/* when the progress line was last drawn */
+	bool prog_drawn;		/* a progress line is on the terminal and must be erased */
+};
+
+/* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */
+void session_init(struct session *s, const volatile sig_atomic_t *stop);
+void session_release(struct session *s);
+
+/* Marks the start and end of one command, for progress-line pacing and clean-up. */
+void session_begin_command(struct session *s);
+void session_end_command(struct session *s);
+
+/* Seconds on a monotonic clock. */
+double session_now(void);
+
+#endif
