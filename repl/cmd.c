@@ -70,13 +70,19 @@ find_top(const char *word, struct err *e)
 	return find(tables, NTOPICS, word, "command", e);
 }
 
+const struct cmd *
+cmd_find(const struct cmd *table, const char *word, const char *where, struct err *e)
+{
+	return find(&table, 1, word, where, e);
+}
+
 static const struct cmd *
 find_sub(const struct cmd *parent, const char *word, struct err *e)
 {
 	char where[64];
 
 	snprintf(where, sizeof where, "%s subcommand", parent->name);
-	return find(&parent->sub, 1, word, where, e);
+	return cmd_find(parent->sub, word, where, e);
 }
 
 /* "info|gen", the subcommand names for a usage line. */
@@ -171,17 +177,16 @@ cmd_dispatch(struct session *s, const char *line)
 		return 0;
 	s->ncmd++;
 	c = parse(s, line, &a, &json, &e);
+	if (json)
+		s->out.json = true;
 	if (!c) {
 		rc = -1;
 	} else if (!arity_ok(c, a.argc)) {
 		rc = err_set(&e, -EINVAL, "usage: %s", c->usage);
 	} else {
-		if (json)
-			s->out.json = true;
 		session_begin_command(s);
 		rc = c->fn(s, a.argc, a.argv, &e);
 		session_end_command(s);
-		s->out.json = saved_json;
 	}
 	if (rc < 0) {
 		if (!e.msg[0])
@@ -193,6 +198,7 @@ cmd_dispatch(struct session *s, const char *line)
 		s->nerr++;
 		rc = -1;
 	}
+	s->out.json = saved_json;
 	args_release(&a);
 	return rc;
 }

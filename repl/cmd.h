@@ -46,6 +46,12 @@ extern const struct cmd cmd_shell_table[];
 extern const struct cmd cmd_lua_table[];
 extern const struct cmd cmd_pcap_table[];
 
+/* Finds 'word' in one table: an exact name, else a unique prefix of a visible command.
+** NULL with 'e' set when unknown or ambiguous (the message lists the candidates); 'where'
+** names the level in messages ("command"). */
+const struct cmd *cmd_find(const struct cmd *table, const char *word, const char *where,
+			   struct err *e);
+
 /* Runs one logical line (blank and '#' lines do nothing). Counts the command in s->ncmd and a
 ** failure in s->nerr, and prints the failure. Returns 0 or -1. */
 int cmd_dispatch(struct session *s, const char *line);

@@ -30,18 +30,42 @@ on_sigint(int sig)
 	lbaton_interrupt(sig_lua);
 }
 
-/* Called by readline after it handled a signal: Ctrl-C at the prompt drops the line. */
+/* Readline's input: Ctrl-C while it waits for a key ends the line as Enter would, so
+** readline returns at once (its own handler has already echoed ^C) and the loop drops the line. */
 static int
-on_readline_signal(void)
+read_key(FILE *f)
 {
-	if (stop_flag && at_prompt) {
-		rl_replace_line("", 0);
-		rl_done = 1;
+	unsigned char c;
+
+	for (;;) {
+		ssize_t n = read(fileno(f), &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0)
+			return EOF;
+		if (errno != EINTR)
+			return EOF;
+		/* Readline's handler only noted the signal; this passes it on to on_sigint. */
+		rl_check_signals();
+		if (stop_flag && at_prompt)
+			return '\n';
 	}
-	return 0;
 }
 
 /*---- What the shell lends Lua ----*/
+
+/* A line run from inside a command (baton.cmd): no batch location, Ctrl-C left as it is. */
+static int
+repl_line_nested(struct session *s, const char *line)
+{
+	const char *saved = s->where;
+	int rc;
+
+	s->where = NULL;
+	rc = cmd_dispatch(s, line);
+	s->where = saved;
+	return rc;
+}
 
 static int
 host_run_line(void *arg, const char *line, struct sbuf *out)
@@ -53,7 +77,7 @@ host_run_line(void *arg, const char *line, struct sbuf *out)
 		sbuf_adds(out, "error: baton.cmd nested too deep\n");
 		return -1;
 	}
-	rc = cmd_dispatch(s, line);
+	rc = repl_line_nested(s, line);
 	out_pop(&s->out);
 	/* The Lua caller sees the failure and decides; it is not the shell's. */
 	s->nerr = nerr;
@@ -265,7 +289,7 @@ repl_interactive(struct session *s)
 	s->interactive = true;
 	rl_readline_name = "baton";
 	rl_attempted_completion_function = complete;
-	rl_signal_event_hook = on_readline_signal;
+	rl_getc_function = read_key;
 	using_history();
 	stifle_history(HISTORY_MAX);
 	if (hist)
@@ -280,7 +304,6 @@ repl_interactive(struct session *s)
 		if (stop_flag) {
 			/* Ctrl-C at the prompt: forget the line, show a fresh prompt. */
 			free(line);
-			printf("\n");
 			continue;
 		}
 		if (line[strspn(line, " \t")])

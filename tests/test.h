@@ -35,10 +35,24 @@ static const char *test_skip_why;	/* set by SKIP() */
 /* Ends the case as skipped, saying why. */
 #define SKIP(why) do { test_skip_why = (why); return; } while (0)
 
-#define RUN(fn) do { test_case_failed = 0; test_skip_why = NULL; fn(); \
-	if (test_skip_why) printf("ok - %s # SKIP %s\n", #fn, test_skip_why); \
-	else if (test_case_failed) { printf("not ok - %s\n", #fn); test_cases_failed++; } \
-	else printf("ok - %s\n", #fn); fflush(stdout); } while (0)
+static void
+test_run(void (*fn)(void), const char *name)
+{
+	test_case_failed = 0;
+	test_skip_why = NULL;
+	fn();
+	if (test_skip_why) {
+		printf("ok - %s # SKIP %s\n", name, test_skip_why);
+	} else if (test_case_failed) {
+		printf("not ok - %s\n", name);
+		test_cases_failed++;
+	} else {
+		printf("ok - %s\n", name);
+	}
+	fflush(stdout);
+}
+
+#define RUN(fn) test_run(fn, #fn)
 
 #define TEST_DONE() (test_cases_failed ? 1 : 0)
 

@@ -1,0 +1,880 @@
+/*
+** Unit tests of engine/trace (pcap and pcapng reading, link-type normalisation, malformed files)
+** and engine/flow (frame parsing, keys, and random bytes that must never crash it).
+** Fixtures are written into a fresh directory under /tmp.
+*/
+#include "engine/trace.h"
+#include "engine/flow.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/test.h"
+
+static char tmpdir[64];
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fixture packets */
+
+static const uint8_t mac_dst[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t mac_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+/* IPv4/UDP 10.0.0.1:1234 -> 10.0.0.2:53 with 4 bytes of payload. */
+static const uint8_t ip4_udp[] = {
+	0x45, 0x00, 0x00, 0x20, 0x00, 0x01, 0x00, 0x00, 0x40, 17, 0x00, 0x00,
+	10, 0, 0, 1, 10, 0, 0, 2,
+	0x04, 0xd2, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 'a', 'b', 'c', 'd',
+};
+
+/* IPv6/TCP [2001:db8::1]:40000 -> [2001:db8::2]:443, a bare SYN. */
+static const uint8_t ip6_tcp[] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 6, 64,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+};
+
+static const struct { const uint8_t *ip; uint32_t len; uint16_t ethertype; } ip_pkts[] = {
+	{ ip4_udp, sizeof ip4_udp, 0x0800 },
+	{ ip6_tcp, sizeof ip6_tcp, 0x86DD },
+};
+
+/* Wraps an IP packet in the link-layer header of 'dlt'; returns the record length. */
+static uint32_t
+wrap(int dlt, const uint8_t *ip, uint32_t n, uint16_t et, uint8_t *out)
+{
+	uint32_t hl = 0;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		memcpy(out, mac_dst, 6);
+		memcpy(out + 6, mac_src, 6);
+		out[12] = (uint8_t)(et >> 8);
+		out[13] = (uint8_t)et;
+		hl = 14;
+		break;
+	case DLT_LINUX_SLL:
+		memset(out, 0, 16);
+		out[3] = 1;			/* hatype ARPHRD_ETHER */
+		out[5] = 6;			/* halen */
+		memcpy(out + 6, mac_src, 6);
+		out[14] = (uint8_t)(et >> 8);
+		out[15] = (uint8_t)et;
+		hl = 16;
+		break;
+	case DLT_LINUX_SLL2:
+		memset(out, 0, 20);
+		out[0] = (uint8_t)(et >> 8);
+		out[1] = (uint8_t)et;
+		out[7] = 1;			/* ifindex */
+		out[9] = 1;			/* hatype */
+		out[11] = 6;			/* halen */
+		memcpy(out + 12, mac_src, 6);
+		hl = 20;
+		break;
+	case DLT_NULL:
+		/* host byte order, as the capturing machine wrote it */
+		{
+			uint32_t af = et == 0x0800 ? 2 : 24;
+
+			memcpy(out, &af, 4);
+		}
+		hl = 4;
+		break;
+	case DLT_LOOP:
+		memset(out, 0, 4);
+		out[3] = et == 0x0800 ? 2 : 30;
+		hl = 4;
+		break;
+	default:		/* raw IP */
+		break;
+	}
+	memcpy(out + hl, ip, n);
+	return hl + n;
+}
+
+static void
+fixture_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+/* Writes records (data[i], caplen[i], wire[i]) with stamps 1 s + i µs apart; false on error. */
+static bool
+write_pcap(const char *path, int dlt, int nrec, const uint8_t *const *data, const uint32_t *caplen,
+	   const uint32_t *wire, bool nano)
+{
+	pcap_t *pd = pcap_open_dead_with_tstamp_precision(dlt, 65535,
+		nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+	pcap_dumper_t *d;
+	int i;
+
+	if (!pd)
+		return false;
+	d = pcap_dump_open(pd, path);
+	if (!d) {
+		printf("#   pcap_dump_open: %s\n", pcap_geterr(pd));
+		pcap_close(pd);
+		return false;
+	}
+	for (i = 0; i < nrec; i++) {
+		struct pcap_pkthdr h;
+
+		memset(&h, 0, sizeof h);
+		h.ts.tv_sec = 1000 + i;
+		h.ts.tv_usec = nano ? 123456789 : 123456;
+		h.caplen = caplen[i];
+		h.len = wire ? wire[i] : caplen[i];
+		pcap_dump((u_char *)d, &h, data[i]);
+	}
+	pcap_dump_close(d);
+	pcap_close(pd);
+	return true;
+}
+
+static void
+write_bytes(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return;
+	if (n)
+		fwrite(data, 1, n, f);
+	fclose(f);
+}
+
+static long
+file_size(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fclose(f);
+	return n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Link types */
+
+/* Reads both fixture packets back from a file of link type 'dlt' and checks that the frames are
+** the Ethernet ones, and that flow keys agree. */
+static void
+check_link(int dlt, const char *name, const char *want_link, int first, int last)
+{
+	uint8_t rec[2][256];
+	const uint8_t *data[2];
+	uint32_t len[2];
+	char path[128];
+	struct trace *t;
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	int i, n = 0;
+
+	for (i = first; i <= last; i++) {
+		len[n] = wrap(dlt, ip_pkts[i].ip, ip_pkts[i].len, ip_pkts[i].ethertype, rec[n]);
+		data[n] = rec[n];
+		n++;
+	}
+	fixture_path(path, sizeof path, name);
+	if (!write_pcap(path, dlt, n, data, len, NULL, true)) {
+		FAIL("cannot write %s", path);
+		return;
+	}
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_STR(trace_format(t), "pcap");
+	CHECK_STR(trace_link_name(t), want_link);
+	CHECK_EQ_INT(trace_snaplen(t), 65535);
+	for (i = first; i <= last; i++) {
+		struct flow_info fi, ref;
+		uint8_t eth[256];
+		uint32_t elen;
+
+		if (trace_next(t, &pkt, &e) != 1) {
+			FAIL("%s: packet %d missing: %s", name, i, e.msg);
+			break;
+		}
+		CHECK_EQ_INT(pkt.index, i - first + 1);
+		CHECK_EQ_INT(pkt.len, ip_pkts[i].len + 14);
+		CHECK_EQ_INT(pkt.wire_len, pkt.len);
+		CHECK_EQ_INT(pkt.ts_ns, (uint64_t)(1000 + i - first) * 1000000000u + 123456789u);
+		CHECK_EQ_INT(pkt.data[12] << 8 | pkt.data[13], ip_pkts[i].ethertype);
+		CHECK(memcmp(pkt.data + 14, ip_pkts[i].ip, ip_pkts[i].len) == 0);
+		if (dlt == DLT_EN10MB || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2)
+			CHECK(memcmp(pkt.data + 6, mac_src, 6) == 0);
+
+		elen = wrap(DLT_EN10MB, ip_pkts[i].ip, ip_pkts[i].len, ip_pkts[i].ethertype, eth);
+		CHECK_EQ_INT(flow_parse(eth, elen, &ref), 1);
+		CHECK_EQ_INT(flow_parse(pkt.data, pkt.len, &fi), 1);
+		CHECK(memcmp(&fi.key, &ref.key, sizeof fi.key) == 0);
+		CHECK_EQ_INT(fi.l4, ref.l4);
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 0);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 0);
+	CHECK_EQ_INT(trace_short_link(t), 0);
+	trace_close(t);
+}
+
+static void
+test_trace__en10mb(void)
+{
+	check_link(DLT_EN10MB, "en10mb.pcap", "EN10MB", 0, 1);
+}
+
+static void
+test_trace__linux_sll(void)
+{
+	check_link(DLT_LINUX_SLL, "sll.pcap", "LINUX_SLL", 0, 1);
+}
+
+static void
+test_trace__linux_sll2(void)
+{
+	check_link(DLT_LINUX_SLL2, "sll2.pcap", "LINUX_SLL2", 0, 1);
+}
+
+static void
+test_trace__raw(void)
+{
+	check_link(DLT_RAW, "raw.pcap", "RAW", 0, 1);
+}
+
+static void
+test_trace__ipv4(void)
+{
+	check_link(DLT_IPV4, "ipv4.pcap", "IPV4", 0, 0);
+}
+
+static void
+test_trace__ipv6(void)
+{
+	check_link(DLT_IPV6, "ipv6.pcap", "IPV6", 1, 1);
+}
+
+static void
+test_trace__null_and_loop(void)
+{
+	check_link(DLT_NULL, "null.pcap", "NULL", 0, 1);
+	check_link(DLT_LOOP, "loop.pcap", "LOOP", 0, 1);
+}
+
+/* µs files read with stamps scaled to ns; snapped packets keep their wire length, adjusted for
+** the header change. */
+static void
+test_trace__micro_and_snapped(void)
+{
+	uint8_t rec[256];
+	const uint8_t *data[1] = { rec };
+	uint32_t len[1], wire[1];
+	char path[128];
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	struct trace *t;
+
+	len[0] = wrap(DLT_LINUX_SLL, ip4_udp, 24, 0x0800, rec);	/* IP header + ports only */
+	wire[0] = 16 + sizeof ip4_udp;
+	fixture_path(path, sizeof path, "micro.pcap");
+	CHECK(write_pcap(path, DLT_LINUX_SLL, 1, data, len, wire, false));
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.ts_ns, 1000 * 1000000000ull + 123456000u);
+	CHECK_EQ_INT(pkt.len, 14 + 24);
+	CHECK_EQ_INT(pkt.wire_len, 14 + sizeof ip4_udp);
+	trace_close(t);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* pcapng, written by hand since libpcap cannot */
+
+static size_t
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);	/* host order: the byte-order magic says which */
+	return 4;
+}
+
+static size_t
+put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+	return 2;
+}
+
+static size_t
+pcapng_epb(uint8_t *p, const uint8_t *data, uint32_t n, uint64_t ts_us)
+{
+	uint32_t padded = (n + 3) & ~3u, total = 32 + padded;
+	size_t o = 0;
+
+	o += put32(p + o, 6);
+	o += put32(p + o, total);
+	o += put32(p + o, 0);				/* interface 0 */
+	o += put32(p + o, (uint32_t)(ts_us >> 32));
+	o += put32(p + o, (uint32_t)ts_us);
+	o += put32(p + o, n);
+	o += put32(p + o, n);
+	memset(p + o, 0, padded);
+	memcpy(p + o, data, n);
+	o += padded;
+	o += put32(p + o, total);
+	return o;
+}
+
+static void
+test_trace__pcapng(void)
+{
+	uint8_t file[1024], frame[256];
+	char path[128];
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	struct trace *t;
+	size_t o = 0;
+	int i;
+
+	/* Section header block: type, length, byte-order magic, version 1.0, unknown length. */
+	o += put32(file + o, 0x0A0D0D0A);
+	o += put32(file + o, 28);
+	o += put32(file + o, 0x1A2B3C4D);
+	o += put16(file + o, 1);
+	o += put16(file + o, 0);
+	o += put32(file + o, 0xffffffff);
+	o += put32(file + o, 0xffffffff);
+	o += put32(file + o, 28);
+	/* Interface description block: Ethernet, snaplen 65535, no options (µs stamps). */
+	o += put32(file + o, 1);
+	o += put32(file + o, 20);
+	o += put16(file + o, 1);
+	o += put16(file + o, 0);
+	o += put32(file + o, 65535);
+	o += put32(file + o, 20);
+	for (i = 0; i < 2; i++) {
+		uint32_t n = wrap(DLT_EN10MB, ip_pkts[i].ip, ip_pkts[i].len, ip_pkts[i].ethertype,
+				  frame);
+
+		o += pcapng_epb(file + o, frame, n, 5000000ull + (uint64_t)i);
+	}
+	fixture_path(path, sizeof path, "two.pcapng");
+	write_bytes(path, file, o);
+
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_STR(trace_format(t), "pcapng");
+	CHECK_STR(trace_link_name(t), "EN10MB");
+	for (i = 0; i < 2; i++) {
+		uint32_t n = wrap(DLT_EN10MB, ip_pkts[i].ip, ip_pkts[i].len, ip_pkts[i].ethertype,
+				  frame);
+
+		CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+		CHECK_EQ_INT(pkt.len, n);
+		CHECK(memcmp(pkt.data, frame, n) == 0);
+		CHECK_EQ_INT(pkt.ts_ns, (5000000ull + (uint64_t)i) * 1000);
+		CHECK_EQ_INT(pkt.index, i + 1);
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 0);
+	trace_close(t);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Malformed files */
+
+static void
+test_trace__missing_file(void)
+{
+	struct err e = ERR_INIT;
+	char path[128];
+
+	fixture_path(path, sizeof path, "no-such.pcap");
+	CHECK(trace_open(path, &e) == NULL);
+	CHECK_EQ_INT(e.code, -ENOENT);
+	CHECK(strstr(e.msg, "no-such.pcap") != NULL);
+}
+
+static void
+test_trace__empty_file(void)
+{
+	struct err e = ERR_INIT;
+	char path[128];
+
+	fixture_path(path, sizeof path, "empty.pcap");
+	write_bytes(path, "", 0);
+	CHECK(trace_open(path, &e) == NULL);
+	CHECK_EQ_INT(e.code, -EINVAL);
+	CHECK(strstr(e.msg, "empty.pcap: empty file") != NULL);
+}
+
+static void
+test_trace__bad_magic(void)
+{
+	static const char text[] = "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n";
+	struct err e = ERR_INIT;
+	char path[128];
+
+	fixture_path(path, sizeof path, "text.pcap");
+	write_bytes(path, text, sizeof text - 1);
+	CHECK(trace_open(path, &e) == NULL);
+	CHECK_EQ_INT(e.code, -EINVAL);
+	CHECK(strstr(e.msg, "text.pcap: not a pcap or pcapng file (libpcap: ") != NULL);
+	/* A pcap magic with nothing after it: libpcap's reason is kept. */
+	fixture_path(path, sizeof path, "magic-only.pcap");
+	write_bytes(path, "\xd4\xc3\xb2\xa1\x02\x00", 6);
+	CHECK(trace_open(path, &e) == NULL);
+	CHECK(strstr(e.msg, "magic-only.pcap: bad pcap file header (libpcap: ") != NULL);
+}
+
+static void
+test_trace__unsupported_link(void)
+{
+	uint8_t rec[64] = { 0 };
+	const uint8_t *data[1] = { rec };
+	uint32_t len[1] = { 24 };
+	struct err e = ERR_INIT;
+	char path[128];
+
+	fixture_path(path, sizeof path, "wifi.pcap");
+	CHECK(write_pcap(path, DLT_IEEE802_11, 1, data, len, NULL, false));
+	CHECK(trace_open(path, &e) == NULL);
+	CHECK_EQ_INT(e.code, -EINVAL);
+	CHECK(strstr(e.msg, "wifi.pcap: link type IEEE802_11 (105) is not supported") != NULL);
+}
+
+/* Writes three Ethernet records and cuts the file 'cut' bytes into the third record. */
+static void
+check_truncated(const char *name, long cut)
+{
+	uint8_t rec[256];
+	const uint8_t *data[3] = { rec, rec, rec };
+	uint32_t len[3];
+	char path[128];
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	struct trace *t;
+	long third;
+
+	len[0] = len[1] = len[2] = wrap(DLT_EN10MB, ip4_udp, sizeof ip4_udp, 0x0800, rec);
+	fixture_path(path, sizeof path, name);
+	CHECK(write_pcap(path, DLT_EN10MB, 3, data, len, NULL, false));
+	third = 24 + 2 * (16 + (long)len[0]);
+	CHECK_EQ_INT(file_size(path), third + 16 + len[0]);
+	if (truncate(path, third + cut) != 0) {
+		FAIL("truncate: %s", strerror(errno));
+		return;
+	}
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.index, 1);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.index, 2);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), -EIO);
+	CHECK(strstr(e.msg, name) != NULL);
+	CHECK(strstr(e.msg, ": packet 3: ") != NULL);
+	CHECK(strstr(e.msg, "truncated") != NULL);
+	trace_close(t);
+}
+
+static void
+test_trace__truncated_record_header(void)
+{
+	check_truncated("cut-header.pcap", 8);
+}
+
+static void
+test_trace__truncated_packet_data(void)
+{
+	check_truncated("cut-data.pcap", 16 + 5);
+}
+
+static void
+test_trace__short_sll(void)
+{
+	uint8_t full[256], tiny[10] = { 0 };
+	const uint8_t *data[3] = { full, tiny, full };
+	uint32_t len[3];
+	char path[128];
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	struct trace *t;
+
+	len[0] = len[2] = wrap(DLT_LINUX_SLL, ip4_udp, sizeof ip4_udp, 0x0800, full);
+	len[1] = sizeof tiny;
+	fixture_path(path, sizeof path, "short-sll.pcap");
+	CHECK(write_pcap(path, DLT_LINUX_SLL, 3, data, len, NULL, false));
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.index, 1);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.index, 3);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 0);
+	CHECK_EQ_INT(trace_short_link(t), 1);
+	trace_close(t);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* flow */
+
+/* An Ethernet frame around 'ip' with optional VLAN tags; returns its length. */
+static uint32_t
+eth_frame(uint8_t *out, int tags, uint16_t et, const uint8_t *ip, uint32_t n)
+{
+	uint32_t o = 12;
+	int i;
+
+	memcpy(out, mac_dst, 6);
+	memcpy(out + 6, mac_src, 6);
+	for (i = 0; i < tags; i++) {
+		out[o] = i == 0 && tags == 2 ? 0x88 : 0x81;
+		out[o + 1] = i == 0 && tags == 2 ? 0xa8 : 0x00;
+		out[o + 2] = 0;
+		out[o + 3] = (uint8_t)(10 + i);
+		o += 4;
+	}
+	out[o] = (uint8_t)(et >> 8);
+	out[o + 1] = (uint8_t)et;
+	o += 2;
+	memcpy(out + o, ip, n);
+	return o + n;
+}
+
+static void
+test_flow__ports_and_format(void)
+{
+	struct flow_info fi;
+	struct flow_key rev;
+	uint8_t f[256];
+	char s[FLOW_KEY_STRLEN];
+	uint32_t n;
+
+	n = eth_frame(f, 0, 0x0800, ip4_udp, sizeof ip4_udp);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK_EQ_INT(fi.l3, FLOW_L3_IPV4);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_UDP);
+	CHECK_EQ_INT(fi.l3_off, 14);
+	CHECK_EQ_INT(fi.l4_off, 34);
+	CHECK_EQ_INT(fi.key.sport, 1234);
+	CHECK_EQ_INT(fi.key.dport, 53);
+	CHECK(!fi.fragment && !fi.truncated);
+	flow_key_format(&fi.key, s, sizeof s);
+	CHECK_STR(s, "udp 10.0.0.1:1234 -> 10.0.0.2:53");
+	flow_key_reverse(&fi.key, &rev);
+	flow_key_format(&rev, s, sizeof s);
+	CHECK_STR(s, "udp 10.0.0.2:53 -> 10.0.0.1:1234");
+	flow_key_reverse(&rev, &rev);
+	CHECK(memcmp(&rev, &fi.key, sizeof rev) == 0);
+
+	n = eth_frame(f, 0, 0x86DD, ip6_tcp, sizeof ip6_tcp);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_TCP);
+	flow_key_format(&fi.key, s, sizeof s);
+	CHECK_STR(s, "tcp [2001:db8::1]:40000 -> [2001:db8::2]:443");
+	CHECK_EQ_INT(flow_key_format(&fi.key, s, 8), strlen("tcp [2001:db8::1]:40000 -> [2001:db8::2]:443"));
+	CHECK_STR(s, "tcp [20");
+
+	/* Not IP. */
+	f[12] = 0x08;
+	f[13] = 0x06;
+	CHECK_EQ_INT(flow_parse(f, 42, &fi), 0);
+	CHECK_EQ_INT(fi.l3, FLOW_L3_OTHER);
+	CHECK_EQ_INT(fi.ethertype, 0x0806);
+	flow_key_format(&fi.key, s, sizeof s);
+	CHECK_STR(s, "non-ip");
+}
+
+static void
+test_flow__vlan(void)
+{
+	struct flow_info plain, fi;
+	uint8_t f[256];
+	uint32_t n;
+
+	n = eth_frame(f, 0, 0x0800, ip4_udp, sizeof ip4_udp);
+	flow_parse(f, n, &plain);
+	n = eth_frame(f, 1, 0x0800, ip4_udp, sizeof ip4_udp);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK_EQ_INT(fi.l3_off, 18);
+	CHECK(memcmp(&fi.key, &plain.key, sizeof fi.key) == 0);
+	n = eth_frame(f, 2, 0x0800, ip4_udp, sizeof ip4_udp);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK_EQ_INT(fi.l3_off, 22);
+	CHECK_EQ_INT(fi.ethertype, 0x0800);
+	CHECK(memcmp(&fi.key, &plain.key, sizeof fi.key) == 0);
+	/* A tag cut in the middle. */
+	CHECK_EQ_INT(flow_parse(f, 20, &fi), 0);
+	CHECK(fi.truncated);
+}
+
+static void
+test_flow__ipv4_fragments(void)
+{
+	uint8_t ip[sizeof ip4_udp], f[256];
+	struct flow_info fi;
+	uint32_t n;
+
+	memcpy(ip, ip4_udp, sizeof ip);
+	ip[6] = 0x20;	/* MF, offset 0: the first fragment keeps its ports */
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK(fi.fragment);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_UDP);
+	CHECK_EQ_INT(fi.key.sport, 1234);
+
+	ip[6] = 0x00;
+	ip[7] = 0x03;	/* last fragment, offset 24 bytes: no ports */
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK(fi.fragment);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_NONE);
+	CHECK_EQ_INT(fi.key.proto, 17);
+	CHECK_EQ_INT(fi.key.sport, 0);
+	CHECK_EQ_INT(fi.key.dport, 0);
+	CHECK_EQ_INT(fi.l4_off, 0);
+
+	ip[6] = 0x40;	/* DF only: not a fragment */
+	ip[7] = 0x00;
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	flow_parse(f, n, &fi);
+	CHECK(!fi.fragment);
+}
+
+/* IPv6 with a hop-by-hop header and a fragment header in front of TCP. */
+static uint32_t
+ip6_with_ext(uint8_t *ip, uint16_t frag_off_flags)
+{
+	uint32_t o = 40;
+
+	memcpy(ip, ip6_tcp, 40);
+	ip[6] = 0;			/* hop-by-hop next */
+	ip[o] = 44;			/* then fragment */
+	ip[o + 1] = 0;			/* 8 bytes */
+	memset(ip + o + 2, 0, 6);
+	o += 8;
+	ip[o] = 6;			/* then TCP */
+	ip[o + 1] = 0;
+	ip[o + 2] = (uint8_t)(frag_off_flags >> 8);
+	ip[o + 3] = (uint8_t)frag_off_flags;
+	memset(ip + o + 4, 0, 4);
+	o += 8;
+	memcpy(ip + o, ip6_tcp + 40, 20);
+	return o + 20;
+}
+
+static void
+test_flow__ipv6_ext_and_fragments(void)
+{
+	uint8_t ip[128], f[256];
+	struct flow_info fi;
+	uint32_t n;
+
+	n = eth_frame(f, 0, 0x86DD, ip, ip6_with_ext(ip, 0x0001));	/* offset 0, M set */
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK(fi.fragment && !fi.truncated);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_TCP);
+	CHECK_EQ_INT(fi.l4_off, 14 + 56);
+	CHECK_EQ_INT(fi.key.dport, 443);
+
+	n = eth_frame(f, 0, 0x86DD, ip, ip6_with_ext(ip, 0x0008));	/* offset 8 bytes */
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK(fi.fragment);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_NONE);
+	CHECK_EQ_INT(fi.key.proto, 6);
+	CHECK_EQ_INT(fi.key.dport, 0);
+
+	/* Hop-by-hop announcing 88 bytes (len 10) in a shorter frame. */
+	n = eth_frame(f, 0, 0x86DD, ip, ip6_with_ext(ip, 0));
+	f[14 + 41] = 10;
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK(fi.truncated);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_NONE);
+	/* Chain cut right after the fixed header. */
+	CHECK_EQ_INT(flow_parse(f, 14 + 44, &fi), 1);
+	CHECK(fi.truncated);
+	/* IPv6 header itself cut. */
+	CHECK_EQ_INT(flow_parse(f, 14 + 39, &fi), 0);
+	CHECK(fi.truncated);
+	CHECK_EQ_INT(fi.l3, FLOW_L3_IPV6);
+}
+
+static void
+test_flow__ipv4_malformed(void)
+{
+	uint8_t ip[sizeof ip4_udp], f[256];
+	struct flow_info fi;
+	uint32_t n;
+
+	memcpy(ip, ip4_udp, sizeof ip);
+	ip[0] = 0x44;	/* ihl 4 */
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 0);
+	CHECK(fi.truncated);
+	CHECK_EQ_INT(fi.l3, FLOW_L3_IPV4);
+	CHECK_EQ_INT(fi.key.family, 0);
+
+	ip[0] = 0x4f;	/* ihl 15: 60 bytes, more than the 32 there are */
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 0);
+	CHECK(fi.truncated);
+
+	ip[0] = 0x46;	/* ihl 6 with an option: ports move 4 bytes on */
+	n = eth_frame(f, 0, 0x0800, ip, sizeof ip);
+	CHECK_EQ_INT(flow_parse(f, n, &fi), 1);
+	CHECK_EQ_INT(fi.l4_off, 14 + 24);
+	CHECK_EQ_INT(fi.key.sport, 0x000c);	/* what was the UDP length field */
+
+	/* Ports cut: the IP header is whole, the UDP ports are not. */
+	n = eth_frame(f, 0, 0x0800, ip4_udp, sizeof ip4_udp);
+	CHECK_EQ_INT(flow_parse(f, 14 + 20 + 3, &fi), 1);
+	CHECK(fi.truncated);
+	CHECK_EQ_INT(fi.l4, FLOW_L4_NONE);
+	CHECK_EQ_INT(fi.key.sport, 0);
+	/* Total length is not required to fit. */
+	CHECK_EQ_INT(flow_parse(f, 14 + 20 + 4, &fi), 1);
+	CHECK(!fi.truncated);
+	CHECK_EQ_INT(fi.key.dport, 53);
+	/* Frames under 14 bytes. */
+	CHECK_EQ_INT(flow_parse(f, 13, &fi), 0);
+	CHECK(fi.truncated);
+	CHECK_EQ_INT(flow_parse(NULL, 0, &fi), 0);
+}
+
+static uint64_t
+rnd_next(uint64_t *s)
+{
+	/* xorshift64*: enough for fuzzing and reproducible from the printed seed */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+/* flow_parse on random bytes: each buffer is allocated at its exact length so that ASan and
+** valgrind see any read past the end; the offsets it reports stay inside the frame. */
+static void
+test_flow__random_bytes(void)
+{
+	static const uint16_t ets[] = { 0x0800, 0x86DD, 0x8100, 0x88a8, 0x0806 };
+	uint64_t seed, s;
+	const char *env = getenv("TEST_SEED");
+	int i, bad = 0;
+
+	seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	s = seed ? seed : 1;
+	printf("# flow random bytes: seed %" PRIu64 " (TEST_SEED=%" PRIu64 " repeats it)\n",
+	       seed, seed);
+	for (i = 0; i < 100000 && bad < 5; i++) {
+		uint32_t len = (uint32_t)(rnd_next(&s) % 201), j;
+		uint8_t *f = malloc(len ? len : 1);
+		struct flow_info fi;
+		int r;
+
+		for (j = 0; j < len; j++)
+			f[j] = (uint8_t)rnd_next(&s);
+		/* Steer most frames into the interesting parsers. */
+		if (len >= 14 && rnd_next(&s) % 4) {
+			uint16_t et = ets[rnd_next(&s) % 5];
+			uint32_t o = 12;
+
+			f[12] = (uint8_t)(et >> 8);
+			f[13] = (uint8_t)et;
+			if (et == 0x8100 || et == 0x88a8)
+				o = len >= 18 ? 16 : 12;
+			if (o == 16) {
+				et = ets[rnd_next(&s) % 2];
+				f[16] = (uint8_t)(et >> 8);
+				f[17] = (uint8_t)et;
+			}
+			if (len > o + 2)
+				f[o + 2] = (uint8_t)((et == 0x86DD ? 0x60 : 0x45) |
+						     (rnd_next(&s) % 3 ? 0 : f[o + 2] & 0x0f));
+			if (et == 0x86DD && len > o + 8)
+				f[o + 8] = (uint8_t[]){ 0, 43, 44, 60, 6, 17 }[rnd_next(&s) % 6];
+		}
+		r = flow_parse(f, len, &fi);
+		if (fi.l3_off > len || fi.l4_off > len ||
+		    ((fi.l4 == FLOW_L4_TCP || fi.l4 == FLOW_L4_UDP) && fi.l4_off + 4 > len) ||
+		    (r == 1) != (fi.key.family != 0)) {
+			FAIL("seed %" PRIu64 ", frame %d (len %u): bad offsets or result", seed, i, len);
+			bad++;
+		}
+		free(f);
+	}
+}
+
+static void
+remove_tmpdir(void)
+{
+	struct dirent *d;
+	char path[512];
+	DIR *dir = opendir(tmpdir);
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, d->d_name);
+		unlink(path);
+	}
+	closedir(dir);
+	rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	if (!mkdtemp(strcpy(tmpdir, "/tmp/baton-trace-XXXXXX"))) {
+		printf("not ok - mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	RUN(test_trace__en10mb);
+	RUN(test_trace__linux_sll);
+	RUN(test_trace__linux_sll2);
+	RUN(test_trace__raw);
+	RUN(test_trace__ipv4);
+	RUN(test_trace__ipv6);
+	RUN(test_trace__null_and_loop);
+	RUN(test_trace__micro_and_snapped);
+	RUN(test_trace__pcapng);
+	RUN(test_trace__missing_file);
+	RUN(test_trace__empty_file);
+	RUN(test_trace__bad_magic);
+	RUN(test_trace__unsupported_link);
+	RUN(test_trace__truncated_record_header);
+	RUN(test_trace__truncated_packet_data);
+	RUN(test_trace__short_sll);
+	RUN(test_flow__ports_and_format);
+	RUN(test_flow__vlan);
+	RUN(test_flow__ipv4_fragments);
+	RUN(test_flow__ipv6_ext_and_fragments);
+	RUN(test_flow__ipv4_malformed);
+	RUN(test_flow__random_bytes);
+	/* Fixtures are only useful on failure. */
+	if (!test_cases_failed)
+		remove_tmpdir();
+	return TEST_DONE();
+}
