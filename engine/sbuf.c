@@ -45,15 +45,23 @@ void
 sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
+	size_t avail;
 	int n;
 
+	/* Print into the spare room; if it did not fit, grow to the size it reported and redo. */
+	grow(sb, 64);
+	avail = sb->cap - sb->len;
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(sb->buf + sb->len, avail, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		sb->buf[sb->len] = '\0';
 		return;
-	grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= avail) {
+		grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 

@@ -282,7 +282,11 @@ tstat_format(const struct tstat *s, struct sbuf *out)
 	}
 	tstat_line(out, "Duration:", "%.6f s", s->duration_s);
 	tstat_line(out, "Average size:", "%.2f bytes", s->avg_size);
-	tstat_line(out, "Packet rate:", "%.2f packets/s", s->pps);
+	if (s->pps >= 1000)
+		tstat_line(out, "Packet rate:", "%s packets/s",
+			   tstat_group((uint64_t)(s->pps + 0.5), a, sizeof a));
+	else
+		tstat_line(out, "Packet rate:", "%.2f packets/s", s->pps);
 	tstat_line(out, "Bit rate:", "%s bits/s", tstat_group((uint64_t)(s->bps + 0.5), a, sizeof a));
 	tstat_share(out, "IPv4:", s->ipv4, s->packets);
 	tstat_share(out, "IPv6:", s->ipv6, s->packets);

@@ -109,7 +109,7 @@ do_gen(struct session *s, int argc, char **argv, struct err *e)
 		val_free(v);
 	} else {
 		out_printf(&s->out,
-			   "wrote %s: %llu packets, %llu flows, %llu bytes (%s, seed %llu), "
+			   "wrote %s: %llu packets, %llu flows, %llu-byte file (%s, seed %llu), "
 			   "%.3f s of traffic; %.2f Mpps generated in %.2f s\n",
 			   r.path, (unsigned long long)r.packets, (unsigned long long)r.flows,
 			   (unsigned long long)r.file_bytes, r.kind, (unsigned long long)r.seed,

@@ -88,6 +88,7 @@ main(int argc, char **argv)
 			steps[nsteps++].arg = argv[++i];
 		} else if (strcmp(a, "-e") == 0 || strcmp(a, "-b") == 0) {
 			fprintf(stderr, "baton: %s needs an argument\n", a);
+			free(steps);
 			return 2;
 		} else if (strcmp(a, "-i") == 0) {
 			interactive_after = 1;
@@ -99,9 +100,11 @@ main(int argc, char **argv)
 			bail = 1;
 		} else if (strcmp(a, "--version") == 0) {
 			printf("baton %s\n", BATON_VERSION);
+			free(steps);
 			return 0;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
+			free(steps);
 			return 0;
 		} else if (strcmp(a, "--") == 0) {
 			i++;
@@ -109,14 +112,17 @@ main(int argc, char **argv)
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "baton: unknown option '%s'\n", a);
 			usage(stderr);
+			free(steps);
 			return 2;
 		} else {
 			break;
 		}
 	}
 
-	if (repl_init(&s) < 0)
+	if (repl_init(&s) < 0) {
+		free(steps);
 		return 1;
+	}
 	s.out.json = json;
 	s.bail = bail;
 

@@ -1,0 +1,96 @@
+-- The baton Lua module from a script: run as `baton tests/lua/all.lua`. Prints TAP lines.
+local failed = 0
+local function check(name, cond, detail)
+	if cond then
+		print("ok - " .. name)
+	else
+		failed = failed + 1
+		print("not ok - " .. name)
+		if detail then print("#   " .. tostring(detail):gsub("\n", "\n#   ")) end
+	end
+end
+
+local tmp = (os.getenv("TMPROOT") or "/tmp") .. "/lua-" .. tostring(os.time()) .. "-" ..
+	tostring(math.random(1, 1 << 30))
+os.execute("mkdir -p '" .. tmp .. "'")
+
+-- The module is preloaded and global.
+check("require 'baton' is the global baton", require("baton") == baton)
+check("baton.version is a version string", type(baton.version) == "string" and
+	baton.version:match("^%d+%.%d+%.%d+$"), baton.version)
+
+-- baton.cmd and baton.commands
+local ok, out = baton.cmd("echo a b")
+check("baton.cmd returns true and the output", ok == true and out == "a b\n", out)
+ok, out = baton.cmd("definitely-not-a-command")
+check("baton.cmd returns false and the error", ok == false and
+	out:match("^error: unknown command 'definitely%-not%-a%-command'"), out)
+ok, out = baton.cmd("lua print('inner')")
+check("print inside baton.cmd is captured", ok and out == "inner\n", out)
+ok, out = baton.cmd("lua error('inner failure')")
+check("a Lua error inside baton.cmd is returned, not raised", ok == false and
+	out:match("inner failure"), out)
+local cmds = baton.commands()
+local names = {}
+for _, c in ipairs(cmds) do names[c.name] = c end
+check("baton.commands lists help, lua and pcap", names.help and names.lua and names.pcap)
+check("baton.commands gives usage and summary", names.pcap and names.pcap.usage and
+	names.pcap.summary and #names.pcap.sub == 2)
+
+-- baton.pcap.gen and baton.pcap.info agree
+local f = tmp .. "/u.pcap"
+local r, err = baton.pcap.gen{kind = "uniform", flows = 123, packets = 1000, seed = 5, out = f}
+check("pcap.gen writes a uniform trace", r and r.packets == 1000 and r.flows == 123, err)
+local info = baton.pcap.info(f)
+check("pcap.info reads it back", info and info.packets == 1000, info)
+check("a uniform trace of N flows has N distinct 5-tuples", info and info.five_tuples == 123,
+	info and info.five_tuples)
+check("generated frames are 64 bytes", info and info.bytes == 64000 and info.avg_size == 64)
+
+local g = tmp .. "/u2.pcap"
+baton.pcap.gen{kind = "uniform", flows = 123, packets = 1000, seed = 5, out = g}
+local a, b = io.open(f, "rb"):read("a"), io.open(g, "rb"):read("a")
+check("the same seed gives the same bytes", a == b)
+baton.pcap.gen{kind = "uniform", flows = 123, packets = 1000, seed = 6, out = g}
+b = io.open(g, "rb"):read("a")
+check("another seed gives other bytes", a ~= b and #a == #b)
+
+-- Failures return nil, message; misuse raises.
+r, err = baton.pcap.gen{kind = "uniform", flows = "lots", out = f}
+check("a bad option returns nil and names it", r == nil and err:match("%-%-flows"), err)
+r, err = baton.pcap.gen{kind = "uniform"}
+check("a missing out returns nil and says so", r == nil and err:match("out"), err)
+r, err = baton.pcap.gen{flows = 10, out = f}
+check("a missing kind returns nil and says so", r == nil and err:match("kind"), err)
+r, err = baton.pcap.gen{kind = "churn", rate = 10, packets = 5, out = f}
+check("an option that does not apply is refused", r == nil and err:match("packets"), err)
+r, err = baton.pcap.info(tmp .. "/missing.pcap")
+check("pcap.info on a missing file returns nil, message", r == nil and err:match("missing.pcap"), err)
+local okcall, e = pcall(baton.pcap.gen, "not a table")
+check("pcap.gen with a non-table raises", not okcall and tostring(e):match("table expected"), e)
+okcall, e = pcall(baton.pcap.gen, {kind = "uniform", out = f, flows = {}})
+check("a table-valued option raises", not okcall and tostring(e):match("flows"), e)
+
+-- A truncated file: the statistics so far, then the message.
+local whole = io.open(f, "rb"):read("a")
+local cut = tmp .. "/cut.pcap"
+local h = io.open(cut, "wb"); h:write(whole:sub(1, 24 + 80 * 10 + 30)); h:close()
+local part, msg = baton.pcap.info(cut)
+check("a truncated file gives the packets before the break", part and part.packets == 10 and
+	part.truncated_file == true, part and part.packets)
+check("and names the packet where it broke", msg and msg:match("packet 11"), msg)
+
+-- The other kinds through Lua.
+r = baton.pcap.gen{kind = "bidir", flows = 50, packets = 500, lan = "10.1.0.0/16", out = g}
+info = baton.pcap.info(g)
+check("bidir traces have replies", r and info.bidir_conversations > 0 and info.conversations == 50,
+	info and info.conversations)
+r = baton.pcap.gen{kind = "zipf", flows = 1000, packets = 20000, zipf = 1.2, out = g}
+check("zipf writes", r and r.packets == 20000)
+r = baton.pcap.gen{kind = "churn", flows = 100, rate = 1000, duration = 0.5, pps = 10000, out = g}
+info = baton.pcap.info(g)
+check("churn has flows + rate * duration flows", r and info.five_tuples == 600,
+	info and info.five_tuples)
+
+os.execute("rm -rf '" .. tmp .. "'")
+if failed > 0 then error(failed .. " Lua checks failed", 0) end
