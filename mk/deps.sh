@@ -17,12 +17,13 @@ missing() {
 m=$(missing | tr '\n' ' ')
 [ -z "$m" ] && exit 0
 [ "${1:-}" = "--check" ] && { echo "missing: $m"; exit 1; }
-echo "baton: missing $m; installing Debian packages: $PKGS"
+echo "baton: missing $m"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "baton: not root; run this, then make again:"
 	echo "  sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PKGS'"
 	exit 1
 fi
+echo "baton: installing the Debian packages: $PKGS"
 apt-get update || exit 1
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PKGS || exit 1
 m=$(missing | tr '\n' ' ')

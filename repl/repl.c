@@ -38,6 +38,9 @@ read_key(FILE *f)
 	unsigned char c;
 
 	for (;;) {
+		/* A Ctrl-C readline noted while it was busy drawing has been passed on already. */
+		if (stop_flag && at_prompt)
+			return '\n';
 		ssize_t n = read(fileno(f), &c, 1);
 		if (n == 1)
 			return c;
@@ -308,10 +311,10 @@ repl_interactive(struct session *s)
 		}
 		if (line[strspn(line, " \t")])
 			history_save(hist, line);
-		repl_line(s, line, NULL);
-		free(line);
-		if (stop_flag)
+		/* A command that failed said so; one that ended early but succeeded did not. */
+		if (repl_line(s, line, NULL) == 0 && stop_flag)
 			out_note(&s->out, "(interrupted)\n");
+		free(line);
 	}
 	if (hist)
 		history_truncate_file(hist, HISTORY_MAX);

@@ -19,7 +19,7 @@ session_now(void)
 static void
 human(char *buf, size_t n, uint64_t v)
 {
-	if (v >= 10000000)
+	if (v >= 1000000)
 		snprintf(buf, n, "%.1fM", (double)v / 1e6);
 	else if (v >= 10000)
 		snprintf(buf, n, "%.1fk", (double)v / 1e3);

@@ -116,11 +116,13 @@ report(got is not None and b"interrupted" in got, "Ctrl-C stops a running Lua lo
        repr(got if got else sh.buf))
 gen = os.path.join(tmp, "big.pcap")
 sh.send("pcap gen uniform --flows 1000 --packets 500M -o %s\r" % gen)
-time.sleep(1.0)
+time.sleep(2.5)
 sh.send("\x03")
 got = sh.read_until(PROMPT, timeout=10)
 report(got is not None and b"interrupted" in got.lower(), "Ctrl-C stops a long pcap gen",
        repr(got if got else sh.buf))
+report(got is not None and re.search(rb"writing: [0-9.]+[kM]?/500\.0M \([0-9]+%\)", got) is not None,
+       "a long pcap gen shows a progress line", repr(got if got else sh.buf))
 report(not os.path.exists(gen) and not os.path.exists(gen + ".tmp"),
        "an interrupted pcap gen leaves no file", str(os.listdir(tmp)))
 sh.send("echo alive\r")
