@@ -121,11 +121,13 @@ grow(struct htab *h)
 uint64_t *
 htab_upsert(struct htab *h, const void *key, bool *out_new)
 {
-	unsigned char *s;
+	unsigned char *s = probe(h, key);
 
-	if ((h->count + 1) * 10 > h->cap * 7)
+	/* Grow only for a new key, so pointers to existing values stay valid. */
+	if (!s[0] && (h->count + 1) * 10 > h->cap * 7) {
 		grow(h);
-	s = probe(h, key);
+		s = probe(h, key);
+	}
 	if (out_new)
 		*out_new = !s[0];
 	if (!s[0]) {

@@ -114,7 +114,9 @@ val_get_int(const struct val *obj, const char *key, int64_t dflt)
 
 	if (v && v->kind == VAL_INT)
 		return v->u.i;
-	if (v && v->kind == VAL_NUM)
+	/* Casting a double outside int64's range is undefined: those get the default. */
+	if (v && v->kind == VAL_NUM && v->u.n >= -9223372036854775808.0 &&
+	    v->u.n < 9223372036854775808.0)
 		return (int64_t)v->u.n;
 	return dflt;
 }
@@ -148,6 +150,19 @@ val_json_string(struct sbuf *out, const char *s)
 	sbuf_addc(out, '"');
 }
 
+/* The shortest of %.15g and %.17g that reads back as the same double: 0.1 stays 0.1, and
+** nothing is lost. */
+static void
+json_number(struct sbuf *out, double n)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%.15g", n);
+	if (strtod(buf, NULL) != n)
+		snprintf(buf, sizeof buf, "%.17g", n);
+	sbuf_adds(out, buf);
+}
+
 void
 val_json(const struct val *v, struct sbuf *out)
 {
@@ -157,7 +172,7 @@ val_json(const struct val *v, struct sbuf *out)
 	case VAL_INT: sbuf_printf(out, "%" PRId64, v->u.i); break;
 	case VAL_NUM:
 		if (isfinite(v->u.n))
-			sbuf_printf(out, "%.15g", v->u.n);
+			json_number(out, v->u.n);
 		else
 			sbuf_adds(out, "null");
 		break;
