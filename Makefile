@@ -13,7 +13,7 @@ BUILD ?= build
 VERSION := 0.1.0
 
 # Goals that must work before anything is installed.
-NOCONF_GOALS := clean deps lint format help
+NOCONF_GOALS := clean deps lint
 ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(BUILD)/config.mk
 endif
@@ -113,13 +113,10 @@ asan:
 	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' test
 
-format:
-	clang-format-14 -i $(wildcard repl/*.[ch] engine/*.[ch] lua/*.[ch] viz/*.[ch] tests/*.h tests/*/*.c)
-
 clean:
 	rm -rf build baton
 
 FORCE:
-.PHONY: all run test deps lint asan format clean FORCE
+.PHONY: all run test deps lint asan clean FORCE
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/repl/main.d
