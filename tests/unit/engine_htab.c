@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "engine/rng.h"
 #include "tests/test.h"
 
 static const size_t key_sizes[] = { 1, 4, 13, 38, 64 };
@@ -23,20 +24,11 @@ pick_time_seed(void)
 	printf("# seed %llu (set BATON_TEST_SEED to replay)\n", (unsigned long long)seeds[N_SEEDS - 1]);
 }
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void
-rand_bytes(uint64_t *s, unsigned char *p, size_t n)
+rand_bytes(struct rng *s, unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		p[i] = (unsigned char)next_rand(s);
+		p[i] = (unsigned char)rng_u64(s);
 }
 
 static void
@@ -187,13 +179,14 @@ run_small_model(uint64_t seed, size_t ks, int ops)
 {
 	struct model m = { ks, 0, 0, NULL, NULL };
 	struct htab *h = htab_new(ks);
-	uint64_t s = seed * 0x100000001b3ULL + ks;
+	struct rng s;
+	rng_init(&s, seed * 0x100000001b3ULL + ks);
 	unsigned char key[64];
 
 	for (int op = 0; op < ops; op++) {
-		uint64_t r = next_rand(&s);
+		uint64_t r = rng_u64(&s);
 		if (m.n && (r & 1))
-			memcpy(key, m.keys + (next_rand(&s) % m.n) * ks, ks);
+			memcpy(key, m.keys + (rng_u64(&s) % m.n) * ks, ks);
 		else
 			rand_bytes(&s, key, ks);
 		ssize_t i = model_find(&m, key);
@@ -201,7 +194,7 @@ run_small_model(uint64_t seed, size_t ks, int ops)
 		if ((r >> 1) % 10 < 7) {
 			bool fresh = !(r & 0x100);	/* junk that must be overwritten */
 			uint64_t *p = htab_upsert(h, key, &fresh);
-			uint64_t add = next_rand(&s);
+			uint64_t add = rng_u64(&s);
 			if (fresh != (i < 0)) {
 				FAIL("seed %llu ks %zu op %d: upsert said new=%d, model %d",
 				     (unsigned long long)seed, ks, op, fresh, i < 0);
@@ -278,10 +271,11 @@ id_key(uint64_t seed, size_t ks, uint32_t id, unsigned char *key)
 		key[0] = (unsigned char)(id ^ seed);
 		return;
 	}
-	uint64_t s = seed ^ ((uint64_t)id << 20);
+	struct rng s;
 	uint32_t k32 = (id ^ (uint32_t)seed) * MUL32;
 	size_t off = (size_t)(seed % (ks - 3));
 
+	rng_init(&s, seed ^ ((uint64_t)id << 20));
 	rand_bytes(&s, key, ks);
 	memcpy(key + off, &k32, 4);
 }
@@ -301,16 +295,18 @@ static void
 run_large_model(uint64_t seed, size_t ks, uint32_t n)
 {
 	struct htab *h = htab_new(ks);
-	uint64_t *vals = calloc(n, sizeof *vals), s = seed + 0x5555 * ks;
+	uint64_t *vals = calloc(n, sizeof *vals);
 	unsigned char *seen = calloc(n, 1);
+	struct rng s;
 	unsigned char key[64];
 	uint32_t next_id = 0;
 	long op = 0;
 
+	rng_init(&s, seed + 0x5555 * ks);
 	if (ks == 1 && n > 256)
 		n = 256;
 	while (next_id < n) {
-		uint64_t r = next_rand(&s);
+		uint64_t r = rng_u64(&s);
 		unsigned kind = (unsigned)(r % 10);
 		bool fresh;
 		uint64_t *p;
@@ -507,7 +503,8 @@ static void
 test_htab__hash(void)
 {
 	unsigned char key[64], copy[64];
-	uint64_t s = 12345;
+	struct rng s;
+	rng_init(&s, 12345);
 
 	rand_bytes(&s, key, sizeof key);
 	memcpy(copy, key, sizeof key);
@@ -564,16 +561,16 @@ test_htab__big_keys(void)
 	/* The largest key size, 256 bytes, through a few growths. */
 	struct htab *h = htab_new(256);
 	unsigned char key[256];
-	uint64_t s = 9;
+	struct rng s;
 
 	for (int i = 0; i < 3000; i++) {
-		s = 9 + (uint64_t)i * 1000;
+		rng_init(&s, 9 + (uint64_t)i * 1000);
 		rand_bytes(&s, key, sizeof key);
 		*htab_upsert(h, key, NULL) = (uint64_t)i;
 	}
 	CHECK_EQ_INT(htab_count(h), 3000);
 	for (int i = 0; i < 3000; i++) {
-		s = 9 + (uint64_t)i * 1000;
+		rng_init(&s, 9 + (uint64_t)i * 1000);
 		rand_bytes(&s, key, sizeof key);
 		uint64_t *p = htab_find(h, key);
 		if (!p || *p != (uint64_t)i) {

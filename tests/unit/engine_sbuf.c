@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "engine/rng.h"
 #include "tests/test.h"
 
 /* The invariants every buffer keeps: NUL after len, room for it, contents equal 'want'. */
@@ -15,15 +16,6 @@ sbuf_is(const struct sbuf *sb, const void *want, size_t n)
 		return sbuf_str(sb)[0] == '\0';
 	return sb->buf && sb->cap >= n + 1 && sb->buf[n] == '\0' && memcmp(sb->buf, want, n) == 0 &&
 	       sbuf_str(sb) == sb->buf;
-}
-
-static uint64_t
-next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 static void
@@ -57,10 +49,11 @@ test_sbuf__add_sizes(void)
 {
 	size_t max = 100000;
 	unsigned char *src = malloc(max);
-	uint64_t s = 1;
+	struct rng s;
+	rng_init(&s, 1);
 
 	for (size_t i = 0; i < max; i++)
-		src[i] = (unsigned char)next_rand(&s);	/* binary, NULs included */
+		src[i] = (unsigned char)rng_u64(&s);	/* binary, NULs included */
 
 	/* One add of n bytes into a fresh buffer: every n in 1..1100, each power of two up to 64 Ki
 	** and its neighbours, then ever larger steps up to 100000. */
@@ -89,9 +82,9 @@ test_sbuf__add_sizes(void)
 
 	/* Many adds of random sizes, then one of each size: contents stay in order. */
 	size_t total = 0;
-	s = 7;
+	rng_init(&s, 7);
 	while (total < max) {
-		size_t n = (size_t)(next_rand(&s) % 3000);
+		size_t n = (size_t)(rng_u64(&s) % 3000);
 		if (n > max - total)
 			n = max - total;
 		sbuf_add(&sb, src + total, n);

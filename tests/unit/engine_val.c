@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "engine/rng.h"
 #include "tests/test.h"
 
 /* The JSON of 'v' (then frees 'v'), compared with 'want'. */
@@ -360,53 +361,43 @@ test_val__lookups(void)
 	val_free(o);
 }
 
-/* Small deterministic generator for the random trees. */
-static uint64_t
-next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* Builds a random tree and, beside it, the JSON it should print (string keys and values are
 ** plain letters, numbers are ints or halves, so the expected text is easy to write). */
 static struct val *
-rand_tree(uint64_t *s, int depth, struct sbuf *want, size_t *nodes)
+rand_tree(struct rng *s, int depth, struct sbuf *want, size_t *nodes)
 {
-	int kind = (int)(next_rand(s) % (depth > 4 ? 5 : 7));
+	int kind = (int)(rng_u64(s) % (depth > 4 ? 5 : 7));
 
 	(*nodes)++;
 	switch (kind) {
 	case 0: sbuf_adds(want, "null"); return val_null();
 	case 1: {
-		bool b = next_rand(s) & 1;
+		bool b = rng_u64(s) & 1;
 		sbuf_adds(want, b ? "true" : "false");
 		return val_bool(b);
 	}
 	case 2: {
-		int64_t i = (int64_t)next_rand(s);
+		int64_t i = (int64_t)rng_u64(s);
 		sbuf_printf(want, "%" PRId64, i);
 		return val_int(i);
 	}
 	case 3: {
-		int k = (int)(next_rand(s) % 2001) - 1000;
+		int k = (int)(rng_u64(s) % 2001) - 1000;
 		sbuf_printf(want, "%s%d%s", k < 0 && k / 2 == 0 ? "-" : "", k / 2, k % 2 ? ".5" : "");
 		return val_num(k / 2.0);
 	}
 	case 4: {
 		char str[16];
-		int n = (int)(next_rand(s) % 10);
+		int n = (int)(rng_u64(s) % 10);
 		for (int i = 0; i < n; i++)
-			str[i] = (char)('a' + next_rand(s) % 26);
+			str[i] = (char)('a' + rng_u64(s) % 26);
 		str[n] = 0;
 		sbuf_printf(want, "\"%s\"", str);
 		return val_str(str);
 	}
 	case 5: {
 		struct val *a = val_arr();
-		int n = (int)(next_rand(s) % 6);
+		int n = (int)(rng_u64(s) % 6);
 		sbuf_addc(want, '[');
 		for (int i = 0; i < n; i++) {
 			if (i)
@@ -418,7 +409,7 @@ rand_tree(uint64_t *s, int depth, struct sbuf *want, size_t *nodes)
 	}
 	default: {
 		struct val *o = val_obj();
-		int n = (int)(next_rand(s) % 6);
+		int n = (int)(rng_u64(s) % 6);
 		char key[16];
 		sbuf_addc(want, '{');
 		for (int i = 0; i < n; i++) {
@@ -484,7 +475,8 @@ static void
 test_val__random_trees(void)
 {
 	for (uint64_t seed = 1; seed <= 300; seed++) {
-		uint64_t s = seed;
+		struct rng s;
+	rng_init(&s, seed);
 		struct sbuf want = SBUF_INIT, got = SBUF_INIT;
 		size_t nodes = 0;
 		struct val *v = rand_tree(&s, 0, &want, &nodes);
