@@ -105,7 +105,7 @@ arity_ok(const struct cmd *c, int argc)
 /* Builds argv for 'line': the raw rest for chunk commands, else split words with the command
 ** path resolved and "--json" taken out. Returns the command, or NULL with 'e' set. */
 static const struct cmd *
-parse(struct session *s, const char *line, struct args *a, bool *out_json, struct err *e)
+parse(const char *line, struct args *a, bool *out_json, struct err *e)
 {
 	size_t ws, wl, rest = args_first_word(line, &ws, &wl);
 	char *word = xstrndup(line + ws, wl);
@@ -176,7 +176,7 @@ cmd_dispatch(struct session *s, const char *line)
 	if (!wl || line[ws] == '#')
 		return 0;
 	s->ncmd++;
-	c = parse(s, line, &a, &json, &e);
+	c = parse(line, &a, &json, &e);
 	if (json)
 		s->out.json = true;
 	if (!c) {

@@ -1,7 +1,6 @@
 #include "repl/out.h"
 
 #include <stdarg.h>
-#include <unistd.h>
 
 static struct sbuf *
 cap(const struct out *o)
@@ -112,10 +111,4 @@ out_pop(struct out *o)
 {
 	if (o->depth)
 		o->depth--;
-}
-
-bool
-out_is_tty(const struct out *o)
-{
-	return !o->depth && isatty(STDOUT_FILENO);
 }

@@ -38,7 +38,4 @@ void out_json(struct out *o, const struct val *v);
 int out_push(struct out *o, struct sbuf *sb);
 void out_pop(struct out *o);
 
-/* True when output goes to a terminal the user is watching (not captured, stdout a tty). */
-bool out_is_tty(const struct out *o);
-
 #endif

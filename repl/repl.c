@@ -50,21 +50,19 @@ read_key(FILE *f)
 			return EOF;
 		/* Readline's handler only noted the signal; this passes it on to on_sigint. */
 		rl_check_signals();
-		if (stop_flag && at_prompt)
-			return '\n';
 	}
 }
 
 /*---- What the shell lends Lua ----*/
 
-/* A line run from inside a command (baton.cmd): no batch location, Ctrl-C left as it is. */
+/* Runs 'line' with 'where' ("FILE:LINE", or NULL) naming it in error messages. */
 static int
-repl_line_nested(struct session *s, const char *line)
+dispatch_at(struct session *s, const char *line, const char *where)
 {
 	const char *saved = s->where;
 	int rc;
 
-	s->where = NULL;
+	s->where = where;
 	rc = cmd_dispatch(s, line);
 	s->where = saved;
 	return rc;
@@ -80,7 +78,8 @@ host_run_line(void *arg, const char *line, struct sbuf *out)
 		sbuf_adds(out, "error: baton.cmd nested too deep\n");
 		return -1;
 	}
-	rc = repl_line_nested(s, line);
+	/* From inside a command: no batch location, and Ctrl-C left as it is. */
+	rc = dispatch_at(s, line, NULL);
 	out_pop(&s->out);
 	/* The Lua caller sees the failure and decides; it is not the shell's. */
 	s->nerr = nerr;
@@ -138,14 +137,8 @@ repl_release(struct session *s)
 int
 repl_line(struct session *s, const char *line, const char *where)
 {
-	const char *saved = s->where;
-	int rc;
-
 	stop_flag = 0;
-	s->where = where;
-	rc = cmd_dispatch(s, line);
-	s->where = saved;
-	return rc;
+	return dispatch_at(s, line, where);
 }
 
 /*---- Reading lines ----*/
