@@ -43,6 +43,15 @@ CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -I. -D_GNU_SOURCE \
 LDFLAGS := $(SAN) -Wl,--as-needed
 LDLIBS := $(PKG_LIBS) -lm
 
+# Objects depend on the flags they were built with, so WERROR=1 or SAN=... rebuilds them.
+FLAGS_FILE := $(BUILD)/flags
+ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(CC) $(CFLAGS) $(LDFLAGS),$(file < $(FLAGS_FILE)))
+$(shell mkdir -p $(BUILD))
+$(file > $(FLAGS_FILE),$(CC) $(CFLAGS) $(LDFLAGS))
+endif
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -62,8 +71,6 @@ LIBUI := $(BUILD)/libui.a
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 BATON_BIN ?= baton
 
@@ -79,30 +86,25 @@ $(LIBENGINE): $(ENGINE_OBJS)
 $(LIBUI): $(UI_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(BUILD)/config.mk
+$(BUILD)/%.o: %.c $(BUILD)/config.mk $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c tests/test.h $(LIBENGINE)
+$(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c tests/test.h $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/test.h $(LIBUI) $(LIBENGINE)
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/test.h $(LIBUI) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBENGINE) $(LDLIBS)
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBENGINE)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
-
 run: $(BATON_BIN)
 	./$(BATON_BIN) -i -e 'pcap info pcaps/bidir.pcap'
 
-test: $(BATON_BIN) $(UNIT_BINS) $(TOOL_BINS)
+test: $(BATON_BIN) $(UNIT_BINS)
 	@BUILD=$(BUILD) BATON=$(BATON_BIN) sh tests/run.sh
 
 # The arrows of DESIGN.md section 2: nfs/lib <- engine <- lua, viz <- repl.
