@@ -6,10 +6,13 @@
 ** A failed CHECK prints where and why and fails the case; the case goes on.
 */
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int test_case_failed;	/* checks failed in the running case */
 static int test_cases_failed;	/* cases failed so far */
@@ -55,5 +58,48 @@ test_run(void (*fn)(void), const char *name)
 #define RUN(fn) test_run(fn, #fn)
 
 #define TEST_DONE() (test_cases_failed ? 1 : 0)
+
+/*---- A scratch directory for fixtures ----*/
+
+static char test_dir[64];	/* set by test_dir_make */
+
+/* Makes a fresh /tmp/baton-NAME-XXXXXX for this binary's files. On failure prints a "not ok"
+** line and returns -1 (the binary should then exit 1). */
+static inline int
+test_dir_make(const char *name)
+{
+	snprintf(test_dir, sizeof test_dir, "/tmp/baton-%s-XXXXXX", name);
+	if (mkdtemp(test_dir))
+		return 0;
+	printf("not ok - mkdtemp %s: %s\n", test_dir, strerror(errno));
+	return -1;
+}
+
+/* Removes the scratch directory and its files, unless a case failed: then they stay, to look
+** at, and a line says where. */
+static inline void
+test_dir_done(void)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dir;
+
+	if (test_cases_failed) {
+		printf("# fixtures kept in %s\n", test_dir);
+		return;
+	}
+	dir = opendir(test_dir);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", test_dir, d->d_name);
+		unlink(path);
+	}
+	closedir(dir);
+	if (rmdir(test_dir) < 0)
+		printf("# leftover files in %s\n", test_dir);
+}
 
 #endif

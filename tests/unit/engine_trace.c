@@ -5,7 +5,6 @@
 #include "engine/trace.h"
 #include "engine/flow.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -14,8 +13,6 @@
 #include <unistd.h>
 
 #include "tests/test.h"
-
-static char tmpdir[64];
 
 /* ------------------------------------------------------------------------------------------ */
 /* Fixture packets */
@@ -100,7 +97,7 @@ wrap(int dlt, const uint8_t *ip, uint32_t n, uint16_t et, uint8_t *out)
 static void
 fixture_path(char *buf, size_t n, const char *name)
 {
-	snprintf(buf, n, "%s/%s", tmpdir, name);
+	snprintf(buf, n, "%s/%s", test_dir, name);
 }
 
 /* Writes records (data[i], caplen[i], wire[i]) with stamps 1 s + i µs apart; false on error. */
@@ -535,32 +532,11 @@ test_trace__short_sll(void)
 	trace_close(t);
 }
 
-static void
-remove_tmpdir(void)
-{
-	struct dirent *d;
-	char path[512];
-	DIR *dir = opendir(tmpdir);
-
-	if (!dir)
-		return;
-	while ((d = readdir(dir)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmpdir, d->d_name);
-		unlink(path);
-	}
-	closedir(dir);
-	rmdir(tmpdir);
-}
-
 int
 main(void)
 {
-	if (!mkdtemp(strcpy(tmpdir, "/tmp/baton-trace-XXXXXX"))) {
-		printf("not ok - mkdtemp: %s\n", strerror(errno));
+	if (test_dir_make("trace") < 0)
 		return 1;
-	}
 	RUN(test_trace__en10mb);
 	RUN(test_trace__linux_sll);
 	RUN(test_trace__linux_sll2);
@@ -577,8 +553,6 @@ main(void)
 	RUN(test_trace__truncated_record_header);
 	RUN(test_trace__truncated_packet_data);
 	RUN(test_trace__short_sll);
-	/* Fixtures are only useful on failure. */
-	if (!test_cases_failed)
-		remove_tmpdir();
+	test_dir_done();
 	return TEST_DONE();
 }

@@ -14,8 +14,6 @@
 #include "engine/xalloc.h"
 #include "tests/test.h"
 
-static char tmpdir[64];		/* this run's scratch directory under /tmp */
-
 /* One packet as the test sees it. */
 struct pkt {
 	uint32_t src, dst;
@@ -38,7 +36,7 @@ tpath(const char *name)
 	static int i;
 
 	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, name);
+	snprintf(buf[i], sizeof buf[i], "%s/%s", test_dir, name);
 	return buf[i];
 }
 
@@ -213,7 +211,7 @@ opts(struct tracegen_opts *o, const char *const *kv)
 	}
 }
 
-/* Generates into tmpdir/name; returns the result code. */
+/* Generates into test_dir/name; returns the result code. */
 static int
 gen(const char *name, const char *const *kv, struct tracegen_result *r, struct err *e)
 {
@@ -697,7 +695,7 @@ test_tracegen__bad_path(void)
 	rc = tracegen_write(&o, "/dev/null", NULL, NULL, &e);
 	CHECK_EQ_INT(rc, -EINVAL);
 	CHECK(strstr(e.msg, "not a regular file") != NULL);
-	rc = tracegen_write(&o, tmpdir, NULL, NULL, &e);
+	rc = tracegen_write(&o, test_dir, NULL, NULL, &e);
 	CHECK_EQ_INT(rc, -EINVAL);
 }
 
@@ -720,27 +718,11 @@ test_tracegen__result_val(void)
 	val_free(v);
 }
 
-static void
-cleanup(void)
-{
-	static const char *const names[] = { "r1.pcap", "r2.pcap", "r3.pcap", "u.pcap",
-		"tcp.pcap", "udp.pcap", "imix.pcap", "z.pcap", "b.pcap", "c.pcap", "keep.pcap",
-		"v.pcap", NULL };
-
-	for (size_t i = 0; names[i]; i++)
-		unlink(tpath(names[i]));
-	if (rmdir(tmpdir) < 0)
-		printf("# leftover files in %s\n", tmpdir);
-}
-
 int
 main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/baton-tracegen-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		printf("not ok - mkdtemp: %s\n", strerror(errno));
+	if (test_dir_make("tracegen") < 0)
 		return 1;
-	}
 	RUN(test_tracegen__reproducible);
 	RUN(test_tracegen__uniform_flows);
 	RUN(test_tracegen__proto_and_sizes);
@@ -751,6 +733,6 @@ main(void)
 	RUN(test_tracegen__interrupt);
 	RUN(test_tracegen__bad_path);
 	RUN(test_tracegen__result_val);
-	cleanup();
+	test_dir_done();
 	return TEST_DONE();
 }

@@ -4,7 +4,6 @@
 */
 #include "engine/tstat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -13,8 +12,6 @@
 #include <unistd.h>
 
 #include "tests/test.h"
-
-static char tmpdir[64];
 
 /* ------------------------------------------------------------------------------------------ */
 /* Fixture */
@@ -137,7 +134,7 @@ make_mix(struct rec *r)
 static void
 fixture_path(char *buf, size_t n, const char *name)
 {
-	snprintf(buf, n, "%s/%s", tmpdir, name);
+	snprintf(buf, n, "%s/%s", test_dir, name);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -333,40 +330,17 @@ test_tstat__gnutella(void)
 	CHECK_EQ_INT(s.truncated, 0);
 }
 
-static void
-remove_tmpdir(void)
-{
-	struct dirent *d;
-	char path[512];
-	DIR *dir = opendir(tmpdir);
-
-	if (!dir)
-		return;
-	while ((d = readdir(dir)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmpdir, d->d_name);
-		unlink(path);
-	}
-	closedir(dir);
-	rmdir(tmpdir);
-}
-
 int
 main(void)
 {
-	if (!mkdtemp(strcpy(tmpdir, "/tmp/baton-tstat-XXXXXX"))) {
-		printf("not ok - mkdtemp: %s\n", strerror(errno));
+	if (test_dir_make("tstat") < 0)
 		return 1;
-	}
 	RUN(test_tstat__counts);
 	RUN(test_tstat__val_and_text);
 	RUN(test_tstat__truncated_file);
 	RUN(test_tstat__stop);
 	RUN(test_tstat__open_error);
 	RUN(test_tstat__gnutella);
-	/* Fixtures are kept on failure, to look at. */
-	if (!test_cases_failed)
-		remove_tmpdir();
+	test_dir_done();
 	return TEST_DONE();
 }
