@@ -91,12 +91,12 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mk $(FLAGS_FILE)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c tests/test.h $(LIBENGINE) $(FLAGS_FILE)
+$(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c $(wildcard tests/*.h) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/test.h $(LIBUI) $(LIBENGINE) $(FLAGS_FILE)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/*.h) $(LIBUI) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBENGINE) $(LDLIBS)
