@@ -69,12 +69,23 @@ LIB_OBJS := $(ENGINE_OBJS) $(UI_OBJS)
 LIBENGINE := $(BUILD)/libengine.a
 LIBUI := $(BUILD)/libui.a
 
+# The state library (DESIGN.md section 3), built three ways from one source and position
+# independent, so the NF shared objects and the DPDK builds can take it in. libc only.
+SRCS_nfslib := $(wildcard nfs/lib/*.c)
+NF_VARIANTS := plain traced locked
+NF_DEF_plain :=
+NF_DEF_traced := -DNF_BUILD_TRACED
+NF_DEF_locked := -DNF_BUILD_LOCKED
+NF_CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -fPIC -Infs/lib
+NFLIB_OBJS := $(foreach v,$(NF_VARIANTS),$(SRCS_nfslib:nfs/lib/%.c=$(BUILD)/nfs/$(v)/%.o))
+NFLIBS := $(NF_VARIANTS:%=$(BUILD)/nfs/libnf-%.a)
+
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 
 BATON_BIN ?= baton
 
-all: $(BATON_BIN)
+all: $(BATON_BIN) $(NFLIBS)
 
 $(BATON_BIN): $(BUILD)/repl/main.o $(LIBUI) $(LIBENGINE)
 	@echo "  LD      $@"
@@ -91,6 +102,39 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mk $(FLAGS_FILE)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
+define nflib_variant
+$(BUILD)/nfs/$(1)/%.o: nfs/lib/%.c $(FLAGS_FILE)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$< ($(1))"
+	$$(Q)$$(CC) $$(NF_CFLAGS) $$(NF_DEF_$(1)) -c -o $$@ $$<
+
+$(BUILD)/nfs/libnf-$(1).a: $(SRCS_nfslib:nfs/lib/%.c=$(BUILD)/nfs/$(1)/%.o)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach v,$(NF_VARIANTS),$(eval $(call nflib_variant,$(v))))
+
+# Unit tests of the state library link one of its builds: nfslib_ plain, nfstraced_ traced,
+# nfslocked_ locked. nf_NAME tests one NF (nfs/NAME.c) with the plain build.
+$(BUILD)/tests/unit/nfslib_%: tests/unit/nfslib_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-plain.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-plain.a -lm
+
+$(BUILD)/tests/unit/nfstraced_%: tests/unit/nfstraced_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-traced.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-traced.a -lm
+
+$(BUILD)/tests/unit/nfslocked_%: tests/unit/nfslocked_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-locked.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-locked.a -lm
+
+$(BUILD)/tests/unit/nf_%: tests/unit/nf_%.c nfs/%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-plain.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< nfs/$*.c"
+	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< nfs/$*.c $(BUILD)/nfs/libnf-plain.a -lm
+
 $(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c $(wildcard tests/*.h) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -104,7 +148,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/*.h) $(LIBUI) $(LIBENGINE
 run: $(BATON_BIN)
 	./$(BATON_BIN) -i -e 'pcap info pcaps/bidir.pcap'
 
-test: $(BATON_BIN) $(UNIT_BINS)
+test: $(BATON_BIN) $(NFLIBS) $(UNIT_BINS)
 	@BUILD=$(BUILD) BATON=$(BATON_BIN) sh tests/run.sh
 
 # The arrows of DESIGN.md section 2: nfs/lib <- engine <- lua, viz <- repl.
@@ -121,4 +165,4 @@ clean:
 FORCE:
 .PHONY: all run test deps lint asan clean FORCE
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/repl/main.d
+-include $(LIB_OBJS:.o=.d) $(NFLIB_OBJS:.o=.d) $(BUILD)/repl/main.d

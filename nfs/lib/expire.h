@@ -1,0 +1,18 @@
+#ifndef NFS_LIB_EXPIRE_H
+#define NFS_LIB_EXPIRE_H
+/*
+** The expiry helper: the usual "flow table" triple is a map (key -> index), a vector of keys (the
+** key of each index) and a dchain (which indices live, and since when). expire_items removes
+** every entry older than 'before_ns' from all three.
+*/
+
+#include "dchain.h"
+#include "map.h"
+#include "vector.h"
+
+/* Write. For each index the chain expires, erases keys_vector[index] from 'map' (when map is not
+** NULL; the vector's records must be the map's keys) and frees the index. Returns how many. */
+uint32_t expire_items(struct dchain *chain, struct map *map, struct vector *keys_vector,
+    uint64_t before_ns);
+
+#endif
