@@ -5,6 +5,7 @@
 #   make deps       install the Debian packages baton needs, when any is missing
 #   make lint       check the one-way include arrows of DESIGN.md section 2
 #   make asan       the same build and tests under AddressSanitizer and UBSan
+#   make fuzz       every fuzz target for FUZZ_TIME seconds (default 60)
 #   make clean      remove build/ and ./baton
 # WERROR=1 turns warnings into errors (CI); V=1 shows full compiler lines.
 
@@ -39,9 +40,10 @@ endif
 SAN ?=
 CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -I. -D_GNU_SOURCE \
 	-DBATON_VERSION='"$(VERSION)"' -DBATON_LLVM_VERSION='"$(LLVM_VERSION)"' \
-	-DBATON_DPDK_VERSION='"$(DPDK_VERSION)"' $(PKG_CFLAGS)
+	-DBATON_DPDK_VERSION='"$(DPDK_VERSION)"' -DBATON_ROOT='"$(CURDIR)"' \
+	-DBATON_BUILD_DIR='"$(abspath $(BUILD))"' -DBATON_NF_CC='"$(CC)"' $(PKG_CFLAGS)
 LDFLAGS := $(SAN) -Wl,--as-needed
-LDLIBS := $(PKG_LIBS) -lm
+LDLIBS := $(PKG_LIBS) -ldl -lm
 
 # Objects depend on the flags they were built with, so WERROR=1 or SAN=... rebuilds them.
 FLAGS_FILE := $(BUILD)/flags
@@ -79,6 +81,14 @@ NF_DEF_locked := -DNF_BUILD_LOCKED
 NF_CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -fPIC -Infs/lib
 NFLIB_OBJS := $(foreach v,$(NF_VARIANTS),$(SRCS_nfslib:nfs/lib/%.c=$(BUILD)/nfs/$(v)/%.o))
 NFLIBS := $(NF_VARIANTS:%=$(BUILD)/nfs/libnf-%.a)
+
+# Fuzz targets (libFuzzer, clang-14, ASan and UBSan): one per NF, and the packet helpers.
+FUZZ_CC := clang-14
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Infs/lib
+FUZZ_NFS := $(basename $(notdir $(wildcard nfs/*.c)))
+FUZZ_BINS := $(FUZZ_NFS:%=$(BUILD)/fuzz/nf_%) $(BUILD)/fuzz/packet $(BUILD)/fuzz/seed
+FUZZ_TIME ?= 60
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
@@ -135,6 +145,21 @@ $(BUILD)/tests/unit/nf_%: tests/unit/nf_%.c nfs/%.c $(wildcard tests/*.h) $(BUIL
 	@echo "  CC      $< nfs/$*.c"
 	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< nfs/$*.c $(BUILD)/nfs/libnf-plain.a -lm
 
+$(BUILD)/fuzz/nf_%: tests/fuzz/fuzz_nf.c nfs/%.c $(SRCS_nfslib) $(wildcard nfs/lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_nf.c nfs/$*.c $(SRCS_nfslib)
+
+$(BUILD)/fuzz/packet: tests/fuzz/fuzz_packet.c nfs/lib/packet.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_packet.c
+
+$(BUILD)/fuzz/seed: tests/fuzz/seed.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -o $@ $< $(PKG_LIBS)
+
 $(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c $(wildcard tests/*.h) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -146,23 +171,28 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/*.h) $(LIBUI) $(LIBENGINE
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBENGINE) $(LDLIBS)
 
 run: $(BATON_BIN)
-	./$(BATON_BIN) -i -e 'pcap info pcaps/bidir.pcap'
+	./$(BATON_BIN) -i -e 'load fw' -e 'replay pcaps/bidir.pcap --lan 192.168.0.0/16'
 
-test: $(BATON_BIN) $(NFLIBS) $(UNIT_BINS)
-	@BUILD=$(BUILD) BATON=$(BATON_BIN) sh tests/run.sh
+# make asan sets NOFUZZ: the fuzz targets carry their own sanitizers and ran in make test.
+test: $(BATON_BIN) $(NFLIBS) $(UNIT_BINS) $(if $(NOFUZZ),,$(FUZZ_BINS))
+	@BUILD=$(BUILD) BATON=$(BATON_BIN) NOFUZZ=$(NOFUZZ) sh tests/run.sh
+
+# Every fuzz target for FUZZ_TIME seconds (default 60) on corpora seeded from pcaps/.
+fuzz: $(FUZZ_BINS)
+	@BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh
 
 # The arrows of DESIGN.md section 2: nfs/lib <- engine <- lua, viz <- repl.
 lint:
 	@sh mk/lint.sh
 
 asan:
-	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 \
+	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 NOFUZZ=1 \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' test
 
 clean:
 	rm -rf build baton
 
 FORCE:
-.PHONY: all run test deps lint asan clean FORCE
+.PHONY: all run test fuzz deps lint asan clean FORCE
 
 -include $(LIB_OBJS:.o=.d) $(NFLIB_OBJS:.o=.d) $(BUILD)/repl/main.d

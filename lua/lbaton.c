@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/xalloc.h"
+#include "lua/lnf.h"
 #include "lua/lpcap.h"
 #include "lua/lutil.h"
 
@@ -88,6 +89,7 @@ luaopen_baton(lua_State *L)
 	lua_setfield(L, -2, "version");
 	lpcap_open(L);
 	lua_setfield(L, -2, "pcap");
+	lnf_open(L);
 	return 1;
 }
 

@@ -19,6 +19,7 @@ static const struct topic topics[] = {
 	{ "shell", cmd_shell_table },
 	{ "lua", cmd_lua_table },
 	{ "trace", cmd_pcap_table },
+	{ "nf", cmd_nf_table },
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/nfload.h"
 #include "lua/lbaton.h"
 
 double
@@ -68,6 +69,8 @@ session_release(struct session *s)
 {
 	lbaton_free(s->lua);
 	s->lua = NULL;
+	nfload_close(s->nf);
+	s->nf = NULL;
 }
 
 void

@@ -13,6 +13,8 @@
 #include "lua/lbaton.h"
 #include "repl/out.h"
 
+struct nfload;
+
 struct session {
 	struct out out;			/* where output goes; out.json set by --json */
 	struct lbaton *lua;		/* the Lua state with the baton module */
@@ -30,6 +32,7 @@ struct session {
 	double prog_start;		/* when the running command began (progress line pacing) */
 	double prog_last;		/* when the progress line was last drawn */
 	bool prog_drawn;		/* a progress line is on the terminal and must be erased */
+	struct nfload *nf;		/* the loaded NF, or NULL */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */

@@ -56,6 +56,9 @@ done
 if want lua; then
 	run_one "lua/all" "$BATON" tests/lua/all.lua
 fi
+if want fuzz; then
+	FUZZ_TIME=${FUZZ_TIME:-2} run_one "fuzz" sh tests/fuzz/run.sh
+fi
 if want lint; then
 	run_one "lint" sh mk/lint.sh --tap
 fi

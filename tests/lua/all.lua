@@ -92,5 +92,43 @@ info = baton.pcap.info(g)
 check("churn has flows + rate * duration flows", r and info.five_tuples == 600,
 	info and info.five_tuples)
 
+-- NFs: baton.load, set, get, info and replay mirror the shell.
+local fw, lerr = baton.load("fw")
+check("baton.load returns an NF object", fw and fw.name == "fw" and fw.ports[1] == "lan" and
+	fw.ports[2] == "wan", lerr)
+check("its configuration reads as a table", fw and fw.config[1].key == "capacity" and
+	fw:get("expiry") == "60")
+g = tmp .. "/nf.pcap"
+baton.pcap.gen{kind = "bidir", flows = 64, packets = 1000, lan = "10.0.0.0/8", out = g}
+local rr = fw:replay(g, {lan = "10.0.0.0/8"})
+check("nf:replay returns the counts", rr and rr.packets == 1000 and
+	rr.verdicts.lan + rr.verdicts.wan + rr.verdicts.drop + rr.verdicts.flood == 1000, rr)
+check("fw forwards every lan packet", rr and rr.per_port.lan.wan == rr.per_port.lan.packets)
+local small, serr = fw:set("capacity", 1)
+local short = small and small:replay(g, {lan = "10.0.0.0/8"})
+check("nf:set chains, and a one-flow table drops replies of the other flows", short and
+	short.verdicts.drop > rr.verdicts.drop, serr or short)
+fw:set{capacity = 65536}
+r, err = fw:set{capacity = "lots"}
+check("a refused value returns nil and the reason", r == nil and err:match("capacity=lots"), err)
+check("and changes nothing", fw:get("capacity") == "65536")
+r, err = fw:set("nosuch", 1)
+check("an unknown key returns nil and lists the keys", r == nil and err:match("keys: capacity expiry"), err)
+r, err = fw:replay(g, {lan = "10.0.0.0/33"})
+check("a bad CIDR returns nil and the reason", r == nil and err:match("0%.%.32"), err)
+r, err = fw:replay(tmp .. "/missing.pcap")
+check("a missing trace returns nil and names it", r == nil and err:match("missing.pcap"), err)
+r, err = baton.load("no-such-nf")
+check("an unknown NF returns nil and the bundled list", r == nil and err:match("bundled:.*fw"), err)
+local nat = baton.load("nat")
+local nr = nat:replay(g, {lan = "10.0.0.0/8"})
+check("two NFs live side by side, each with its own state", nr and nr.rewritten > 0 and
+	fw:replay(g, {lan = "10.0.0.0/8"}).rewritten == 0)
+nat:close()
+okcall, e = pcall(function() return nat:replay(g) end)
+check("a closed NF raises when used", not okcall and tostring(e):match("closed"), e)
+okcall, e = pcall(function() return fw:replay(g, "lan") end)
+check("options that are not a table raise", not okcall and tostring(e):match("table expected"), e)
+
 os.execute("rm -rf '" .. tmp .. "'")
 if failed > 0 then error(failed .. " Lua checks failed", 0) end

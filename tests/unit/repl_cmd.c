@@ -1,6 +1,7 @@
 /* Dispatch, prefixes, arity, --json, help and completion, on the real command tables. */
 #include "repl/cmd.h"
 
+#include "engine/nfload.h"
 #include "engine/tracegen.h"
 #include "repl/repl.h"
 #include "repl/session.h"
@@ -180,6 +181,21 @@ test_cmd__complete(void)
 		cmd_complete("pcap gen uniform ", opt, &a, &files);
 		if (!has(&a, opt))
 			FAIL("option %s does not complete", opt);
+	}
+	/* Every bundled NF completes after 'load', and nothing else does. */
+	{
+		char **names = nfload_bundled();
+		size_t n = 0;
+		for (char **p = names; *p; p++, n++) {
+			cmd_complete("load ", *p, &a, &files);
+			if (!has(&a, *p))
+				FAIL("NF %s does not complete after 'load'", *p);
+		}
+		cmd_complete("load ", "", &a, &files);
+		for (int i = 0; i < a.argc; i++)
+			n -= a.argv[i][0] != '-';
+		CHECK_EQ_INT(n, 0);
+		nfload_names_free(names);
 	}
 	args_release(&a);
 }

@@ -1,0 +1,256 @@
+#include "lua/lnf.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/nfload.h"
+#include "engine/portmap.h"
+#include "engine/replay.h"
+#include "engine/sbuf.h"
+#include "lua/lutil.h"
+
+#define NF_MT "baton.nf"
+
+struct lnf {
+	struct nfload *nf;
+};
+
+static struct lnf *
+check_nf(lua_State *L, int idx)
+{
+	struct lnf *u = luaL_checkudata(L, idx, NF_MT);
+
+	if (!u->nf)
+		luaL_error(L, "this NF was closed");
+	return u;
+}
+
+/* baton.load(name_or_path) -> nf | nil, message */
+static int
+l_load(lua_State *L)
+{
+	const char *what = luaL_checkstring(L, 1);
+	struct err e = ERR_INIT;
+	struct lnf *u = lua_newuserdatauv(L, sizeof *u, 0);
+
+	u->nf = NULL;
+	luaL_setmetatable(L, NF_MT);
+	u->nf = nfload_open(what, NULL, &e);
+	if (!u->nf)
+		return lutil_fail(L, e.msg);
+	return 1;
+}
+
+static int
+set_one(lua_State *L, struct lnf *u, int kidx, int vidx)
+{
+	struct err e = ERR_INIT;
+	const char *key, *value;
+
+	if (lua_type(L, kidx) != LUA_TSTRING)
+		return luaL_error(L, "nf:set: keys are strings");
+	if (lua_type(L, vidx) != LUA_TSTRING && lua_type(L, vidx) != LUA_TNUMBER)
+		return luaL_error(L, "nf:set: the value of '%s' must be a string or a number",
+				  lua_tostring(L, kidx));
+	key = lua_tostring(L, kidx);
+	lua_pushvalue(L, vidx);
+	value = lua_tostring(L, -1);	/* a copy: converting in place would confuse lua_next */
+	if (nfload_set(u->nf, key, value, &e) < 0) {
+		lua_pop(L, 1);
+		return lutil_fail(L, e.msg);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* nf:set(key, value) or nf:set{key = value, ...} -> nf | nil, message */
+static int
+l_set(lua_State *L)
+{
+	struct lnf *u = check_nf(L, 1);
+
+	if (lua_istable(L, 2)) {
+		lua_pushnil(L);
+		while (lua_next(L, 2)) {
+			int n = set_one(L, u, -2, -1);
+			if (n)
+				return n;
+			lua_pop(L, 1);
+		}
+	} else {
+		int n;
+		luaL_checkany(L, 3);
+		n = set_one(L, u, 2, 3);
+		if (n)
+			return n;
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* nf:get(key) -> value | nil */
+static int
+l_get(lua_State *L)
+{
+	struct lnf *u = check_nf(L, 1);
+	const char *v = nfload_get(u->nf, luaL_checkstring(L, 2));
+
+	if (!v)
+		return lutil_fail(L, "no such configuration key");
+	lua_pushstring(L, v);
+	return 1;
+}
+
+/* nf:info() -> {nf, summary, source, object, ports, config} */
+static int
+l_info(lua_State *L)
+{
+	struct lnf *u = check_nf(L, 1);
+	struct val *v = nfload_to_val(u->nf);
+
+	lutil_push_val(L, v);
+	val_free(v);
+	return 1;
+}
+
+/* An optional string field of the options table at 'idx' (numbers are converted). */
+static const char *
+opt_str(lua_State *L, int idx, const char *key)
+{
+	const char *s;
+
+	if (lua_isnoneornil(L, idx))
+		return NULL;
+	lua_getfield(L, idx, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "option '%s' must be a string or a number", key);
+	/* Left on the stack, so the string stays alive while the caller uses it. */
+	s = lua_tostring(L, -1);
+	return s;
+}
+
+/* nf:replay(pcap, {lan = CIDR | port = NAME_OR_NUMBER, out = PREFIX}) -> result | nil, message.
+** A stopped or cut-short replay returns the result and the message. */
+static int
+l_replay(lua_State *L)
+{
+	struct lnf *u = check_nf(L, 1);
+	const char *pcap = luaL_checkstring(L, 2);
+	const struct lbaton_host *h = lutil_host(L);
+	const char *lan, *port, *out;
+	struct portmap pm;
+	struct replay_result *r;
+	struct err e = ERR_INIT;
+	struct val *v;
+	int rc;
+
+	if (!lua_isnoneornil(L, 3))
+		luaL_checktype(L, 3, LUA_TTABLE);
+	lua_settop(L, 3);
+	lan = opt_str(L, 3, "lan");
+	port = opt_str(L, 3, "port");
+	out = opt_str(L, 3, "out");
+	if (lan && port)
+		return lutil_fail(L, "replay: 'lan' and 'port' exclude each other");
+	rc = lan ? portmap_lan(&pm, u->nf, lan, &e) : portmap_one(&pm, u->nf, port ? port : "0", &e);
+	if (rc < 0)
+		return lutil_fail(L, e.msg);
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return luaL_error(L, "out of memory");
+	rc = replay_run(u->nf, pcap, &pm, out, h->progress, r, &e);
+	if (rc < 0 && rc != -EINTR && rc != -EIO) {
+		free(r);
+		return lutil_fail(L, e.msg);
+	}
+	v = replay_to_val(r);
+	free(r);
+	lutil_push_val(L, v);
+	val_free(v);
+	if (rc < 0) {
+		lua_pushstring(L, e.msg);
+		return 2;
+	}
+	return 1;
+}
+
+/* nf:close(): unload now instead of at garbage collection. */
+static int
+l_close(lua_State *L)
+{
+	struct lnf *u = luaL_checkudata(L, 1, NF_MT);
+
+	nfload_close(u->nf);
+	u->nf = NULL;
+	return 0;
+}
+
+static int
+l_tostring(lua_State *L)
+{
+	struct lnf *u = luaL_checkudata(L, 1, NF_MT);
+
+	if (!u->nf)
+		lua_pushstring(L, "baton.nf (closed)");
+	else
+		lua_pushfstring(L, "baton.nf %s (%s)", nfload_desc(u->nf)->name,
+				nfload_source(u->nf));
+	return 1;
+}
+
+static const luaL_Reg nf_methods[] = {
+	{ "set", l_set },
+	{ "get", l_get },
+	{ "info", l_info },
+	{ "replay", l_replay },
+	{ "close", l_close },
+	{ NULL, NULL },
+};
+
+/* Methods first, then the descriptor's fields (nf.name, nf.ports, ...). */
+static int
+l_index(lua_State *L)
+{
+	struct lnf *u = luaL_checkudata(L, 1, NF_MT);
+	const char *key = luaL_checkstring(L, 2);
+	struct val *v;
+
+	lua_getfield(L, lua_upvalueindex(1), key);
+	if (!lua_isnil(L, -1) || !u->nf)
+		return 1;
+	lua_pop(L, 1);
+	v = nfload_to_val(u->nf);
+	if (strcmp(key, "name") == 0)
+		key = "nf";
+	if (val_get(v, key))
+		lutil_push_val(L, val_get(v, key));
+	else
+		lua_pushnil(L);
+	val_free(v);
+	return 1;
+}
+
+void
+lnf_open(lua_State *L)
+{
+	lua_pushcfunction(L, l_load);
+	lua_setfield(L, -2, "load");
+	if (luaL_newmetatable(L, NF_MT)) {
+		luaL_newlib(L, nf_methods);
+		lua_pushcclosure(L, l_index, 1);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, l_close);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, l_close);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, l_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+}

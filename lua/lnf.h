@@ -1,0 +1,15 @@
+#ifndef LUA_LNF_H
+#define LUA_LNF_H
+/*
+** NFs from Lua, mirroring engine/nfload and engine/replay: nf = baton.load("fw") returns an NF
+** object (independent of the shell's loaded NF) with nf:set(key, value) or nf:set{...},
+** nf:get(key), nf:info(), nf:replay(pcap, {lan = CIDR | port = N, out = PREFIX}); its
+** descriptor fields (name, summary, ports, config, source) read as nf.name and so on.
+*/
+
+#include <lua.h>
+
+/* Adds baton.load to the table on top of the stack and registers the NF object type. */
+void lnf_open(lua_State *L);
+
+#endif
