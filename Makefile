@@ -124,26 +124,27 @@ endef
 $(foreach v,$(NF_VARIANTS),$(eval $(call nflib_variant,$(v))))
 
 # Unit tests of the state library link one of its builds: nfslib_ plain, nfstraced_ traced,
-# nfslocked_ locked. nf_NAME tests one NF (nfs/NAME.c) with the plain build.
+# nfslocked_ locked. nf_NAME tests one NF (nfs/NAME.c) with the plain build. -I. (here only, not
+# in NF_CFLAGS, which builds the state library too) lets them include "tests/test.h".
 $(BUILD)/tests/unit/nfslib_%: tests/unit/nfslib_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-plain.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-plain.a -lm
+	$(Q)$(CC) $(NF_CFLAGS) -I. $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-plain.a -lm
 
 $(BUILD)/tests/unit/nfstraced_%: tests/unit/nfstraced_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-traced.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-traced.a -lm
+	$(Q)$(CC) $(NF_CFLAGS) -I. $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-traced.a -lm
 
 $(BUILD)/tests/unit/nfslocked_%: tests/unit/nfslocked_%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-locked.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-locked.a -lm
+	$(Q)$(CC) $(NF_CFLAGS) -I. $(LDFLAGS) -o $@ $< $(BUILD)/nfs/libnf-locked.a -lm
 
 $(BUILD)/tests/unit/nf_%: tests/unit/nf_%.c nfs/%.c $(wildcard tests/*.h) $(BUILD)/nfs/libnf-plain.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< nfs/$*.c"
-	$(Q)$(CC) $(NF_CFLAGS) $(LDFLAGS) -o $@ $< nfs/$*.c $(BUILD)/nfs/libnf-plain.a -lm
+	$(Q)$(CC) $(NF_CFLAGS) -I. $(LDFLAGS) -o $@ $< nfs/$*.c $(BUILD)/nfs/libnf-plain.a -lm
 
 $(BUILD)/fuzz/nf_%: tests/fuzz/fuzz_nf.c nfs/%.c $(SRCS_nfslib) $(wildcard nfs/lib/*.h)
 	@mkdir -p $(dir $@)

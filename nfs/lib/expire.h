@@ -11,7 +11,10 @@
 #include "vector.h"
 
 /* Write. For each index the chain expires, erases keys_vector[index] from 'map' (when map is not
-** NULL; the vector's records must be the map's keys) and frees the index. Returns how many. */
+** NULL; the vector's records must be the map's keys) and frees the index. Returns how many.
+** Traced build: per expired entry, the dchain's WRITE of the index, then the map's WRITE of the
+** key (the vector read is not reported); nothing when nothing is old enough. Locked build: asks
+** for the writes of the chain and the map only when something is old enough. */
 uint32_t expire_items(struct dchain *chain, struct map *map, struct vector *keys_vector,
     uint64_t before_ns);
 

@@ -3,8 +3,13 @@
 /*
 ** lpm: longest prefix match on IPv4 addresses (host byte order) -> uint32_t value, filled in
 ** nf_init and read per packet. Up to 'capacity' prefixes; not split by the capacity share (each
-** core needs every route). A trie with 8-bit strides: a lookup reads at most four 256-entry nodes;
-** memory is at most 1 + 3 * capacity nodes of 1 KiB, allocated in lpm_new.
+** core needs every route; NF_FULL changes nothing). A trie with 8-bit strides: a lookup reads at
+** most four 256-slot nodes. Each slot keeps the value and length of the longest prefix that
+** covers it, so the order of lpm_add calls does not matter. Memory: 1 + 3 * capacity nodes of
+** 2 KiB, reserved in lpm_new (calloc: pages no prefix uses are never touched).
+**
+** Traced build: lpm_lookup reports a READ with the 4-byte address, little-endian; lpm_add is
+** not reported (nor, locked build, asked for), being for nf_init only.
 */
 
 #include "nf.h"
@@ -17,5 +22,7 @@ struct lpm *lpm_new(struct nf_env *env, const char *name, uint32_t capacity);
 int lpm_add(struct lpm *t, uint32_t prefix, uint8_t len, uint32_t value);
 /* Read. 1 and *value of the longest prefix containing 'addr', else 0. */
 int lpm_lookup(struct lpm *t, uint32_t addr, uint32_t *value);
+/* Prefixes added (not a state access). */
+uint32_t lpm_size(const struct lpm *t);
 
 #endif

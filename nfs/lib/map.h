@@ -5,6 +5,9 @@
 ** addressing over a table sized in map_new; at most 'capacity' keys (after the share); nothing is
 ** allocated after map_new. Keys are compared and hashed as raw bytes, so a key struct must be
 ** packed or fully zeroed. The hash is fixed (not seeded), so runs are reproducible.
+**
+** Traced build: each call reports the key, hit or miss. Locked build: a refused write returns
+** as a failed one (map_put -1, map_erase 0) and changes nothing.
 */
 
 #include "nf.h"
@@ -22,5 +25,11 @@ int map_erase(struct map *m, const void *key);
 /* Keys present now (not a state access: for hosts and tests). */
 uint32_t map_size(const struct map *m);
 uint32_t map_capacity(const struct map *m);
+uint32_t map_key_size(const struct map *m);
+
+/* ---- for the state library (expire_items) ---- */
+
+/* Locked build: asks for the write of 'm' (nonzero: refused, after nf_env_abort); else 0. */
+int map_ask(struct map *m);
 
 #endif

@@ -6,6 +6,11 @@
 ** it overcounts by at most 2N/capacity with probability 1 - 2^-SKETCH_HASHES (N: the touches
 ** still counted). Each counter remembers when it was last touched; sketch_expire zeroes those
 ** idle since before a time, oldest first, in O(expired).
+**
+** Traced build: fetch and touch report the key; sketch_expire reports one WRITE with no key
+** (len 0) when it zeroes anything, and nothing otherwise. Locked build: sketch_expire asks for
+** the write only when something is old enough; a refused write changes nothing (sketch_expire
+** returns 0).
 */
 
 #include "nf.h"
@@ -21,7 +26,10 @@ struct sketch *sketch_new(struct nf_env *env, const char *name, uint32_t key_siz
 uint32_t sketch_fetch(struct sketch *s, const void *key);
 /* Write. Adds one to each counter of 'key' (saturating) and stamps them 'now_ns'. */
 void sketch_touch(struct sketch *s, const void *key, uint64_t now_ns);
-/* Write. Zeroes every counter last touched before 'before_ns'; returns how many. */
+/* Write. Zeroes every counter last touched before 'before_ns'; returns how many. A touch
+** stamped earlier than the one before it keeps its counter until the later one is old too. */
 uint32_t sketch_expire(struct sketch *s, uint64_t before_ns);
+/* Counters per row (not a state access). */
+uint32_t sketch_capacity(const struct sketch *s);
 
 #endif

@@ -13,7 +13,7 @@ fi
 mkdir -p "$dir/seeds-nf" "$dir/seeds-packet" "$dir/findings"
 "$dir/seed" "$dir/seeds-nf" "$dir/seeds-packet" pcaps/*.pcap || {
 	echo "not ok - fuzz: cannot write the seed corpora"; exit 1; }
-targets=${*:-$(cd "$dir" && ls | grep -E '^(nf_|packet$)')}
+targets=${*:-$(cd "$dir" && ls | grep -E '^(nf_[a-z0-9_]+|packet)$')}
 bad=0
 for t in $targets; do
 	case $t in nf_*) seeds=seeds-nf ;; *) seeds=seeds-$t ;; esac
