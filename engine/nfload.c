@@ -53,6 +53,7 @@ struct nfload {
 	char *values[MAX_PARAMS];	/* set values by parameter index, NULL: default */
 	bool compiled;
 	double compile_s;
+	const struct progress *progress;	/* its guard runs nf_init */
 };
 
 static const char *const build_names[NFLOAD_NBUILDS] = { "plain", "traced", "locked" };
@@ -490,7 +491,7 @@ check_desc(struct nfload *nf, struct err *e)
 }
 
 struct nfload *
-nfload_open(const char *what, struct sbuf *warnings, struct err *e)
+nfload_open(const char *what, const struct progress *p, struct sbuf *warnings, struct err *e)
 {
 	struct nfload *nf;
 	struct nfload_inst *in;
@@ -500,6 +501,7 @@ nfload_open(const char *what, struct sbuf *warnings, struct err *e)
 		return NULL;
 	nf = xcalloc(1, sizeof *nf);
 	nf->source = source;
+	nf->progress = p;
 	nf->nports = NF_MAX_PORTS;	/* until check_desc counts them */
 	if (so_open(nf, NFLOAD_PLAIN, warnings, e) < 0)
 		goto fail;
@@ -633,6 +635,15 @@ nfload_set(struct nfload *nf, const char *key, const char *value, struct err *e)
 	return 0;
 }
 
+static int
+run_init(void *arg)
+{
+	struct nfload_inst *in = arg;
+
+	in->state = in->nf->so[in->build].init(&in->env);
+	return 0;
+}
+
 struct nfload_inst *
 nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num, uint32_t den,
 		const struct nf_hooks *hooks, unsigned n_cores, struct err *e)
@@ -640,6 +651,7 @@ nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num, uint32
 	struct nfload_inst *in;
 	struct nfso *so;
 	unsigned n = 0;
+	int sig;
 
 	if ((unsigned)build >= NFLOAD_NBUILDS)
 		build = NFLOAD_PLAIN;
@@ -667,7 +679,13 @@ nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num, uint32
 	in->env.n_cores = n_cores ? n_cores : 1;
 	if (hooks)
 		in->env.hooks = *hooks;
-	in->state = so->init(&in->env);
+	in->state = NULL;
+	if (progress_guard(nf->progress, run_init, in, &sig) == -EFAULT) {
+		/* Its memory may be damaged: leave the instance, do not free it. */
+		err_set(e, -EFAULT, "%s: nf_init crashed (%s): it reads or writes memory it does not "
+			"own", nf->source, strsignal(sig));
+		return NULL;
+	}
 	if (!in->state) {
 		err_set(e, -EINVAL, "%s", in->env.error[0] ? in->env.error :
 			"nf_init returned NULL without saying why (call nf_env_fail)");

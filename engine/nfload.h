@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine/err.h"
+#include "engine/progress.h"
 #include "engine/sbuf.h"
 #include "engine/val.h"
 #include "nfs/lib/nf.h"
@@ -36,8 +37,10 @@ struct nfload_inst {
 ** file. Compiles it if no cached build matches, and makes a trial instance with the defaults.
 ** NULL with 'e' set when the file is missing, does not compile (the message holds what the
 ** compiler printed), lacks the contract's symbols, or refuses its defaults. Compiler warnings
-** of a successful build are left in 'warnings' when not NULL. */
-struct nfload *nfload_open(const char *what, struct sbuf *warnings, struct err *e);
+** of a successful build are left in 'warnings' when not NULL. nf_init runs through the guard
+** of 'p' (kept for later instances; NULL: unguarded), so an NF that crashes is an error. */
+struct nfload *nfload_open(const char *what, const struct progress *p, struct sbuf *warnings,
+			   struct err *e);
 /* Unloads; every instance must be freed first. NULL is fine. */
 void nfload_close(struct nfload *nf);
 
@@ -61,7 +64,7 @@ const char *nfload_get(const struct nfload *nf, const char *key);
 
 /* A new instance of the given build with capacity share num/den and hooks (NULL: none) for
 ** n_cores cores. The .so of that build is compiled on first use. NULL with 'e' set when the
-** build fails or nf_init refuses (its reason). */
+** build fails, nf_init refuses (its reason) or crashes (-EFAULT). */
 struct nfload_inst *nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num,
 				    uint32_t den, const struct nf_hooks *hooks, unsigned n_cores,
 				    struct err *e);

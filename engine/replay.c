@@ -78,6 +78,97 @@ emit(struct outputs *o, struct replay_result *r, unsigned port, const uint8_t *b
 	r->written[port]++;
 }
 
+/* The packet loop, run through the shell's guard: the NF is code we do not trust. */
+struct loop {
+	struct trace *t;
+	struct nfload_inst *in;
+	const struct portmap *pm;
+	struct outputs *o;
+	const struct progress *p;
+	struct replay_result *r;
+	uint8_t *buf;
+	struct err *e;
+	uint64_t index;		/* the packet being replayed */
+};
+
+static int
+run_loop(void *arg)
+{
+	struct loop *lp = arg;
+	struct replay_result *r = lp->r;
+	const struct portmap *pm = lp->pm;
+	struct nfload_inst *in = lp->in;
+	struct outputs *o = lp->o;
+	uint8_t *buf = lp->buf;
+	struct trace_pkt pk;
+	int rc = 0, nr;
+
+	for (;;) {
+		bool ipv4;
+		uint16_t port, len;
+		int v;
+		unsigned col;
+
+		nr = trace_next(lp->t, &pk, lp->e);
+		if (nr <= 0) {
+			if (nr < 0) {
+				rc = nr;
+				r->truncated = true;
+			}
+			break;
+		}
+		if (pk.len > MAX_FRAME) {
+			r->oversize++;
+			continue;
+		}
+		len = (uint16_t)pk.len;
+		port = portmap_assign(pm, pk.data, pk.len, &ipv4);
+		if (pm->by_lan && !ipv4)
+			r->non_ipv4++;
+		memcpy(buf, pk.data, len);
+		lp->index = pk.index;
+		v = in->process(in->state, port, buf, len, pk.ts_ns);
+		r->packets++;
+		r->bytes += len;
+		r->in[port]++;
+		if (v >= 0 && (unsigned)v < r->nports) {
+			col = (unsigned)v;
+		} else if (v == NF_DROP) {
+			col = REPLAY_DROP;
+		} else if (v == NF_FLOOD) {
+			col = REPLAY_FLOOD;
+		} else {
+			col = REPLAY_INVALID;
+			if (!r->first_invalid) {
+				r->first_invalid = pk.index;
+				r->invalid_value = v;
+			}
+		}
+		r->out[port][col]++;
+		if (memcmp(buf, pk.data, len) != 0)
+			r->rewritten++;
+		if (o->dead) {
+			if (col < r->nports) {
+				emit(o, r, col, buf, len, pk.ts_ns);
+			} else if (col == REPLAY_FLOOD) {
+				for (unsigned q = 0; q < r->nports; q++) {
+					if (q != port)
+						emit(o, r, q, buf, len, pk.ts_ns);
+				}
+			}
+		}
+		if ((r->packets & 0xffff) == 0) {
+			if (progress_stopped(lp->p)) {
+				r->stopped = true;
+				rc = -EINTR;
+				break;
+			}
+			progress_report(lp->p, "replaying", r->packets, 0);
+		}
+	}
+	return rc;
+}
+
 int
 replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	   const char *out_prefix, const struct progress *p, struct replay_result *r,
@@ -86,11 +177,11 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	const struct nf_desc *d = nfload_desc(nf);
 	struct nfload_inst *in;
 	struct trace *t;
-	struct trace_pkt pk;
 	struct outputs o = { 0 };
+	struct loop lp;
 	uint8_t *buf;
 	double t0;
-	int rc = 0, nr;
+	int rc, sig;
 
 	memset(r, 0, sizeof *r);
 	snprintf(r->pcap, sizeof r->pcap, "%s", pcap);
@@ -119,72 +210,20 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	buf = aligned_alloc(64, MAX_FRAME + 1);
 	if (!buf)
 		abort();
+	lp = (struct loop){ .t = t, .in = in, .pm = pm, .o = &o, .p = p, .r = r, .buf = buf, .e = e };
 	t0 = now_s();
-	for (;;) {
-		bool ipv4;
-		uint16_t port, len;
-		int v;
-		unsigned col;
-
-		nr = trace_next(t, &pk, e);
-		if (nr <= 0) {
-			if (nr < 0) {
-				rc = nr;
-				r->truncated = true;
-			}
-			break;
-		}
-		if (pk.len > MAX_FRAME) {
-			r->oversize++;
-			continue;
-		}
-		len = (uint16_t)pk.len;
-		port = portmap_assign(pm, pk.data, pk.len, &ipv4);
-		if (pm->by_lan && !ipv4)
-			r->non_ipv4++;
-		memcpy(buf, pk.data, len);
-		v = in->process(in->state, port, buf, len, pk.ts_ns);
-		r->packets++;
-		r->bytes += len;
-		r->in[port]++;
-		if (v >= 0 && (unsigned)v < r->nports) {
-			col = (unsigned)v;
-		} else if (v == NF_DROP) {
-			col = REPLAY_DROP;
-		} else if (v == NF_FLOOD) {
-			col = REPLAY_FLOOD;
-		} else {
-			col = REPLAY_INVALID;
-			if (!r->first_invalid) {
-				r->first_invalid = pk.index;
-				r->invalid_value = v;
-			}
-		}
-		r->out[port][col]++;
-		if (memcmp(buf, pk.data, len) != 0)
-			r->rewritten++;
-		if (o.dead) {
-			if (col < r->nports) {
-				emit(&o, r, col, buf, len, pk.ts_ns);
-			} else if (col == REPLAY_FLOOD) {
-				for (unsigned q = 0; q < r->nports; q++) {
-					if (q != port)
-						emit(&o, r, q, buf, len, pk.ts_ns);
-				}
-			}
-		}
-		if ((r->packets & 0xffff) == 0) {
-			if (progress_stopped(p)) {
-				r->stopped = true;
-				rc = -EINTR;
-				break;
-			}
-			progress_report(p, "replaying", r->packets, 0);
-		}
-	}
+	rc = progress_guard(p, run_loop, &lp, &sig);
 	r->seconds = now_s() - t0;
 	free(buf);
 	outputs_close(&o);
+	if (rc == -EFAULT) {
+		/* Its state may be damaged: leave the instance, do not free it. */
+		r->crashed = true;
+		trace_close(t);
+		return err_set(e, -EFAULT, "%s crashed (%s) on packet %llu of %s: it reads or writes "
+			       "memory it does not own (make fuzz finds such bugs)", d->name,
+			       strsignal(sig), (unsigned long long)lp.index, pcap);
+	}
 	nfload_instance_free(in);
 	trace_close(t);
 	if (rc == -EINTR)

@@ -42,6 +42,7 @@ struct replay_result {
 	double seconds;		/* replay wall time, reading the trace included */
 	bool stopped;		/* Ctrl-C: the counts are what was seen so far */
 	bool truncated;		/* the trace broke (message in the error) */
+	bool crashed;		/* the NF crashed (message in the error) */
 };
 
 /* Replays 'pcap' through a new sequential instance of 'nf' (its current configuration), ports

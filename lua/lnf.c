@@ -37,7 +37,7 @@ l_load(lua_State *L)
 
 	u->nf = NULL;
 	luaL_setmetatable(L, NF_MT);
-	u->nf = nfload_open(what, NULL, &e);
+	u->nf = nfload_open(what, lutil_host(L)->progress, NULL, &e);
 	if (!u->nf)
 		return lutil_fail(L, e.msg);
 	return 1;

@@ -41,7 +41,7 @@ static int
 do_load(struct session *s, int argc, char **argv, struct err *e)
 {
 	struct sbuf warn = SBUF_INIT;
-	struct nfload *nf = nfload_open(argv[1], &warn, e);
+	struct nfload *nf = nfload_open(argv[1], &s->progress, &warn, e);
 
 	/* A failed load keeps the NF that was loaded before. */
 	if (!nf) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <signal.h>
@@ -21,6 +22,8 @@
 static volatile sig_atomic_t stop_flag;	/* Ctrl-C seen since the command began */
 static volatile sig_atomic_t at_prompt;	/* readline is waiting for a line */
 static struct lbaton *sig_lua;		/* interrupted through a hook while it runs */
+static sigjmp_buf *volatile crash_to;	/* where a crash in guarded code goes */
+static volatile sig_atomic_t crash_sig;	/* and which signal it was */
 
 static void
 on_sigint(int sig)
@@ -51,6 +54,51 @@ read_key(FILE *f)
 		/* Readline's handler only noted the signal; this passes it on to on_sigint. */
 		rl_check_signals();
 	}
+}
+
+/*---- Crash guard: a user's NF that faults ends its command, not the shell ----*/
+
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+#define NCRASH (sizeof crash_sigs / sizeof crash_sigs[0])
+
+static void
+on_crash(int sig)
+{
+	crash_sig = sig;
+	if (crash_to)
+		siglongjmp(*crash_to, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The guard of struct progress. The handlers are in place only while guarded code runs, so a
+** bug in baton itself still crashes (and ASan still reports it). Runs on its own stack, so an
+** NF that overflows the stack is caught too. */
+static int
+guard(void *arg, int (*fn)(void *), void *fn_arg, int *sig)
+{
+	struct sigaction sa, old[NCRASH];
+	sigjmp_buf jb, *volatile prev = crash_to;
+	volatile int rc;
+
+	(void)arg;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NCRASH; i++)
+		sigaction(crash_sigs[i], &sa, &old[i]);
+	if (sigsetjmp(jb, 1) == 0) {
+		crash_to = &jb;
+		rc = fn(fn_arg);
+	} else {
+		*sig = crash_sig;
+		rc = -EFAULT;
+	}
+	crash_to = prev;
+	for (size_t i = 0; i < NCRASH; i++)
+		sigaction(crash_sigs[i], &old[i], NULL);
+	return rc;
 }
 
 /*---- What the shell lends Lua ----*/
@@ -120,6 +168,13 @@ repl_init(struct session *s)
 		return -1;
 	}
 	sig_lua = s->lua;
+	s->progress.guard = guard;
+	/* An alternate stack for the crash handler (a stack overflow leaves no room on the main one). */
+	{
+		static char altstack[1 << 16];
+		stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+		sigaltstack(&ss, NULL);
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);

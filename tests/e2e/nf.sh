@@ -182,3 +182,40 @@ run -e "load fw" -e "replay $T/cut.pcap"
 expect_rc "a truncated trace fails" 1
 expect_grep "but shows what was replayed" "$T/out" "trace cut short"
 expect_grep "and says where it broke" "$T/err" "cut.pcap: packet [0-9]+"
+
+# An NF that crashes ends its command with an error, never the shell.
+cat >"$T/crash.c" <<'NF'
+#include "nf.h"
+static const struct nf_param crash_params[] = {
+	{ "mode", "0", "0: read far outside the packet, 1: endless recursion, 2: fault in nf_init" },
+	{ NULL, NULL, NULL },
+};
+NF_DESCRIPTOR("crash", "crashes on purpose", NF_PORTS("lan", "wan"), crash_params);
+struct crash { int mode; };
+static int deep(volatile int n) { volatile char b[4096]; b[0] = (char)n; return n ? deep(n + 1) + b[0] : 0; }
+void *nf_init(struct nf_env *env)
+{
+	struct crash *c = nf_alloc(env, sizeof *c);
+	c->mode = (int)nf_config_uint(env, "mode", 0, 2);
+	if (c->mode == 2)
+		*(volatile int *)(c->mode * 8) = 1;
+	return nf_env_ok(env) ? c : NULL;
+}
+int nf_process(void *st, uint16_t port, uint8_t *pkt, uint16_t len, uint64_t now)
+{
+	struct crash *c = st;
+	return c->mode == 1 ? deep(1) : pkt[len + (1 << 28)];
+}
+NF
+export BATON_CACHE="$T/cache"
+run -e "load $T/crash.c" -e "replay pcaps/bidir.pcap" -e "set mode=1" -e "replay pcaps/bidir.pcap" \
+	-e "set mode=2" -e "lua print(baton.load('$T/crash.c'):replay('pcaps/bidir.pcap'))" -e "echo alive"
+expect_rc "a crashing NF fails its commands" 1
+expect_grep "a fault in nf_process is an error naming the packet" "$T/err" \
+	"crash crashed \(Segmentation fault\) on packet 1 of pcaps/bidir.pcap"
+[ "$(grep -c 'crash crashed' "$T/err")" -ge 2 ] && ok "so is a stack overflow" ||
+	not_ok "so is a stack overflow" "$(cat "$T/err")"
+expect_grep "a fault in nf_init refuses the value" "$T/err" "nf_init crashed \(Segmentation fault\)"
+expect_grep "Lua gets nil and the message" "$T/out" "^nil	crash crashed"
+expect_grep "and the shell goes on" "$T/out" "^alive$"
+unset BATON_CACHE

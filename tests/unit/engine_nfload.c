@@ -12,7 +12,7 @@ static struct nfload *
 open_fw(void)
 {
 	struct err e = ERR_INIT;
-	struct nfload *nf = nfload_open("fw", NULL, &e);
+	struct nfload *nf = nfload_open("fw", NULL, NULL, &e);
 
 	if (!nf)
 		FAIL("load fw: %s", e.msg);
@@ -282,7 +282,7 @@ test_nfload__compile_error(void)
 	fputs("#include \"nf.h\"\nint nf_process(void) { return nope; }\n", f);
 	fclose(f);
 	setenv("BATON_CACHE", test_dir, 1);
-	nf = nfload_open(path, NULL, &e);
+	nf = nfload_open(path, NULL, NULL, &e);
 	unsetenv("BATON_CACHE");
 	CHECK(nf == NULL);
 	CHECK(strstr(e.msg, "does not compile") != NULL);
