@@ -4,7 +4,8 @@
 ** fresh instance so a finding replays exactly. Each packet lives in a buffer of exactly its
 ** length, so a read or write outside it is caught. An invalid return value is a finding too.
 **
-** Input: mode byte (bit 0: small tables "capacity=3 expiry=1" where declared; bit 1: capacity
+** Input: mode byte (low three bits all set: the defaults; otherwise small tables, so they fill
+** and expire: every declared capacity 3, backends 3, cht_height 7, expiry 1; bit 3: capacity
 ** share 1/4), then records of port byte, length (2 bytes LE), time step in ms (2 bytes LE) and
 ** the packet bytes (the length is cut to what is left).
 */
@@ -30,7 +31,11 @@ declared(const char *key)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *keys[2], *values[2];
+	static const char *const small[][2] = {
+		{ "capacity", "3" }, { "port_capacity", "3" }, { "sketch_capacity", "3" },
+		{ "backends", "3" }, { "cht_height", "7" }, { "expiry", "1" },
+	};
+	const char *keys[6], *values[6];
 	unsigned n = 0, nports = 0;
 	struct nf_env env;
 	uint64_t now = 1000000000ull;
@@ -45,25 +50,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (nports < NF_MAX_PORTS && nf_descriptor.ports[nports])
 		nports++;
 	nf_env_setup(&env, &nf_descriptor);
-	if (mode & 1) {
-		if (declared("capacity")) {
-			keys[n] = "capacity";
-			values[n++] = "3";
-		}
-		if (declared("expiry")) {
-			keys[n] = "expiry";
-			values[n++] = "1";
+	/* Small tables most of the time: they fill up and expire, and instances are cheap. */
+	if ((mode & 7) != 7) {
+		for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+			if (declared(small[i][0])) {
+				keys[n] = small[i][0];
+				values[n++] = small[i][1];
+			}
 		}
 	}
 	env.keys = keys;
 	env.values = values;
 	env.n_config = n;
-	if (mode & 2)
+	if (mode & 8)
 		env.share_den = 4;
 	st = nf_init(&env);
 	if (!st) {
 		/* The defaults must always work; a small configuration may be refused. */
-		if (n == 0 && !(mode & 2))
+		if (n == 0 && !(mode & 8))
 			__builtin_trap();
 		nf_env_release(&env);
 		return 0;
