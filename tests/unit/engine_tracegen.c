@@ -644,7 +644,7 @@ test_tracegen__interrupt(void)
 {
 	static const char *const kv[] = { "flows=10", "packets=1100000", NULL };
 	volatile sig_atomic_t stop = 1;
-	struct progress p = { &stop, NULL, NULL };
+	struct progress p = { .stop = &stop };
 	struct tracegen_opts o;
 	struct err e = ERR_INIT;
 	char keep[128];
