@@ -681,9 +681,9 @@ nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num, uint32
 		in->env.hooks = *hooks;
 	in->state = NULL;
 	if (progress_guard(nf->progress, run_init, in, &sig) == -EFAULT) {
-		/* Its memory may be damaged: leave the instance, do not free it. */
 		err_set(e, -EFAULT, "%s: nf_init crashed (%s): it reads or writes memory it does not "
 			"own", nf->source, strsignal(sig));
+		nfload_instance_free(in);
 		return NULL;
 	}
 	if (!in->state) {

@@ -216,16 +216,14 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	r->seconds = now_s() - t0;
 	free(buf);
 	outputs_close(&o);
+	nfload_instance_free(in);
+	trace_close(t);
 	if (rc == -EFAULT) {
-		/* Its state may be damaged: leave the instance, do not free it. */
 		r->crashed = true;
-		trace_close(t);
 		return err_set(e, -EFAULT, "%s crashed (%s) on packet %llu of %s: it reads or writes "
 			       "memory it does not own (make fuzz finds such bugs)", d->name,
 			       strsignal(sig), (unsigned long long)lp.index, pcap);
 	}
-	nfload_instance_free(in);
-	trace_close(t);
 	if (rc == -EINTR)
 		err_set(e, -EINTR, "replay stopped after %llu packets",
 			(unsigned long long)r->packets);
