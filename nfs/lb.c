@@ -24,8 +24,8 @@
 ** flow table (map "flows" 5-tuple -> slot, "flows.keys", "flows.backend", dchain "flows.chain").
 ** The backend table is written by lan packets and read by every wan packet: global state.
 **
-** Config: capacity (flows), backends (slots, 1..4096), cht_height (a prime above backends),
-** expiry and backend_expiry (seconds).
+** Config: capacity (flows), backends (slots, 1..4000, so the cht table stays under 64 MiB),
+** cht_height (a prime above backends), expiry and backend_expiry (seconds).
 **
 ** Edge cases:
 **  - lan: every packet is forwarded to wan unchanged. Only IPv4 packets with a whole header
@@ -79,7 +79,7 @@ struct lb_state {
 
 static const struct nf_param lb_params[] = {
 	{ "capacity", "65536", "flows remembered at once" },
-	{ "backends", "32", "backends at most (1..4096)" },
+	{ "backends", "32", "backends at most (1..4000)" },
 	{ "cht_height", "4099", "buckets of the consistent-hash table (a prime > backends)" },
 	{ "expiry", "60", "seconds an idle flow keeps its backend" },
 	{ "backend_expiry", "10", "seconds a silent backend stays in the set" },
@@ -98,7 +98,7 @@ nf_init(struct nf_env *env)
 	if (!st)
 		return NULL;
 	capacity = (uint32_t)nf_config_uint(env, "capacity", 1, 1u << 24);
-	backends = (uint32_t)nf_config_uint(env, "backends", 1, 4096);
+	backends = (uint32_t)nf_config_uint(env, "backends", 1, 4000);
 	height = (uint32_t)nf_config_uint(env, "cht_height", 2, 1u << 20);
 	st->expiry_ns = nf_config_uint(env, "expiry", 1, 1000000) * 1000000000ull;
 	st->backend_expiry_ns = nf_config_uint(env, "backend_expiry", 1, 1000000) * 1000000000ull;
