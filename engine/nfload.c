@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/xalloc.h"
 
 #ifndef BATON_ROOT
@@ -74,15 +74,6 @@ nfload_cache(void)
 	const char *c = getenv("BATON_CACHE");
 
 	return c && *c ? c : BATON_BUILD_DIR "/nfs/so";
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- finding sources ---- */
@@ -378,7 +369,7 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 	if (stat(path, &st) < 0) {
 		struct sbuf sb = SBUF_INIT, out = SBUF_INIT;
 		char **argv;
-		double t0 = now_s();
+		double t0 = clock_seconds();
 		int rc;
 
 		slash = strrchr(path, '/');
@@ -396,7 +387,7 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 		rc = run_compiler(argv, &out);
 		nfload_names_free(argv);
 		nf->compiled = true;
-		nf->compile_s += now_s() - t0;
+		nf->compile_s += clock_seconds() - t0;
 		if (rc != 0) {
 			const char *text = sbuf_str(&out);
 			size_t len = strlen(text);

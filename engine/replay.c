@@ -11,19 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/clock.h"
 #include "engine/trace.h"
 #include "engine/xalloc.h"
 
 #define MAX_FRAME 65535u
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct outputs {
 	pcap_t *dead;
@@ -211,9 +203,9 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	if (!buf)
 		abort();
 	lp = (struct loop){ .t = t, .in = in, .pm = pm, .o = &o, .p = p, .r = r, .buf = buf, .e = e };
-	t0 = now_s();
+	t0 = clock_seconds();
 	rc = progress_guard(p, run_loop, &lp, &sig);
-	r->seconds = now_s() - t0;
+	r->seconds = clock_seconds() - t0;
 	free(buf);
 	outputs_close(&o);
 	nfload_instance_free(in);

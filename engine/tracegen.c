@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/htab.h"
 #include "engine/rng.h"
 #include "engine/sbuf.h"
@@ -838,15 +839,6 @@ frame_len(struct tg *g)
 
 #define PROGRESS_MASK ((1u << 20) - 1)
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Churn: the packet index at which new flow j arrives, j = 0, 1, ...: j / rate seconds into the
 ** trace, but never before the initial flows have all started. */
 static uint64_t
@@ -966,7 +958,7 @@ tracegen_write(const struct tracegen_opts *opts, const char *path, const struct 
 	pcap_t *pd = NULL;
 	pcap_dumper_t *d = NULL;
 	char *iobuf = NULL;
-	double t0 = now_s();
+	double t0 = clock_seconds();
 	int64_t file_bytes = 0;
 	bool created = false;	/* tmp exists and must go on failure */
 	struct stat st;
@@ -1043,7 +1035,7 @@ tracegen_write(const struct tracegen_opts *opts, const char *path, const struct 
 		out->file_bytes = file_bytes > 0 ? (uint64_t)file_bytes : 0;
 		out->flows = g->appeared;
 		out->duration_s = (double)g->o.packets / g->o.pps;
-		out->seconds = now_s() - t0;
+		out->seconds = clock_seconds() - t0;
 		out->gen_pps = out->seconds > 0 ? (double)g->o.packets / out->seconds : 0;
 	}
 done:

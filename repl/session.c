@@ -2,20 +2,11 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/nfload.h"
 #include "lua/lbaton.h"
-
-double
-session_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void
 human(char *buf, size_t n, uint64_t v)
@@ -34,7 +25,7 @@ static void
 report(void *arg, const char *what, uint64_t done, uint64_t total)
 {
 	struct session *s = arg;
-	double now = session_now(), el = now - s->prog_start;
+	double now = clock_seconds(), el = now - s->prog_start;
 	bool tty = isatty(STDERR_FILENO);
 	char d[32], t[32], r[32];
 
@@ -76,7 +67,7 @@ session_release(struct session *s)
 void
 session_begin_command(struct session *s)
 {
-	s->prog_start = s->prog_last = session_now();
+	s->prog_start = s->prog_last = clock_seconds();
 }
 
 void

@@ -43,7 +43,4 @@ void session_release(struct session *s);
 void session_begin_command(struct session *s);
 void session_end_command(struct session *s);
 
-/* Seconds on a monotonic clock. */
-double session_now(void);
-
 #endif
