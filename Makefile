@@ -85,7 +85,7 @@ NFLIBS := $(NF_VARIANTS:%=$(BUILD)/nfs/libnf-%.a)
 # Fuzz targets (libFuzzer, clang-14, ASan and UBSan): one per NF, and the packet helpers.
 FUZZ_CC := clang-14
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Infs/lib
+	-fno-sanitize-recover=undefined -I. -Infs/lib
 FUZZ_NFS := $(basename $(notdir $(wildcard nfs/*.c)))
 FUZZ_BINS := $(FUZZ_NFS:%=$(BUILD)/fuzz/nf_%) $(BUILD)/fuzz/packet $(BUILD)/fuzz/seed
 FUZZ_TIME ?= 60
@@ -151,7 +151,7 @@ $(BUILD)/fuzz/nf_%: tests/fuzz/fuzz_nf.c nfs/%.c $(SRCS_nfslib) $(wildcard nfs/l
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_nf.c nfs/$*.c $(SRCS_nfslib)
 
-$(BUILD)/fuzz/packet: tests/fuzz/fuzz_packet.c nfs/lib/packet.h
+$(BUILD)/fuzz/packet: tests/fuzz/fuzz_packet.c nfs/lib/packet.h tests/nfpkt.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_packet.c

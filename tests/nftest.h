@@ -324,4 +324,38 @@ nft_fuzz(struct nft *t, uint64_t seed, int n)
 	CHECK_EQ_INT(t->env.misuse, 0);
 }
 
+/* For two-port NFs that only pass packets across or drop them (nop, lb, psd, cl, hhh): runs n
+** packets of nft_rnd_packet(seed) on random ports, time moving forward by under 'max_step' ns.
+** Every verdict must be the other port or NF_DROP, the bytes must stay as they came when
+** 'unchanged' is set, and no state call may be misused. Returns the number of drops. */
+static inline int
+nft_fuzz_filter(struct nft *t, uint64_t seed, int n, uint64_t max_step, int unchanged)
+{
+	uint64_t s = seed, now = NFT_SEC;
+	uint8_t *b, *copy;
+	uint16_t len, port;
+	int i, out, drops = 0;
+
+	for (i = 0; i < n; i++) {
+		b = nft_rnd_packet(&s, &len);
+		copy = malloc(len ? len : 1);
+		if (!copy)
+			exit(2);
+		if (len)
+			memcpy(copy, b, len);
+		port = (uint16_t)(nft_rnd(&s) % 2);
+		out = nft_run(t, port, b, len, now);
+		if (out != NF_DROP && out != !port)
+			FAIL("seed %" PRIu64 " packet %d on port %d went to %d", seed, i, port, out);
+		drops += out == NF_DROP;
+		if (unchanged && len && memcmp(b, copy, len) != 0)
+			FAIL("seed %" PRIu64 " packet %d changed", seed, i);
+		free(copy);
+		free(b);
+		now += nft_rnd(&s) % max_step;
+	}
+	CHECK_EQ_INT(t->env.misuse, 0);
+	return drops;
+}
+
 #endif

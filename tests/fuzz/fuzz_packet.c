@@ -12,26 +12,14 @@
 #include <string.h>
 
 #include "packet.h"
+#include "tests/nfpkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The ones' complement sum of [b, b+n) plus 'sum', folded (not complemented). */
-static uint32_t
-sum16(const uint8_t *b, size_t n, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)b[i] << 8 | b[i + 1];
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
 
 static int
 ip_ok(const uint8_t *pkt, const struct pkt *p)
 {
-	return sum16(pkt + ETH_HLEN, p->l4_off - ETH_HLEN, 0) == 0xffff;
+	return tpkt_csum(pkt + ETH_HLEN, p->l4_off - ETH_HLEN, 0) == 0;
 }
 
 /* The L4 checksum over everything captured after the header, with that length in the
@@ -39,10 +27,9 @@ ip_ok(const uint8_t *pkt, const struct pkt *p)
 static int
 l4_ok(const uint8_t *pkt, uint16_t len, const struct pkt *p)
 {
-	uint32_t l4_len = len - p->l4_off, s;
+	uint16_t l4_len = len - p->l4_off;
 
-	s = sum16(pkt + ETH_HLEN + 12, 8, 0) + p->proto + l4_len;
-	return sum16(pkt + p->l4_off, l4_len, s) == 0xffff;
+	return tpkt_csum(pkt + p->l4_off, l4_len, tpkt_pseudo(pkt + ETH_HLEN, l4_len)) == 0;
 }
 
 int
