@@ -41,9 +41,10 @@ SAN ?=
 CFLAGS := -std=gnu11 -g $(OPT) $(WARN) $(SAN) -MMD -MP -I. -D_GNU_SOURCE \
 	-DBATON_VERSION='"$(VERSION)"' -DBATON_LLVM_VERSION='"$(LLVM_VERSION)"' \
 	-DBATON_DPDK_VERSION='"$(DPDK_VERSION)"' -DBATON_ROOT='"$(CURDIR)"' \
-	-DBATON_BUILD_DIR='"$(abspath $(BUILD))"' -DBATON_NF_CC='"$(CC)"' $(PKG_CFLAGS)
+	-DBATON_BUILD_DIR='"$(abspath $(BUILD))"' -DBATON_NF_CC='"$(CC)"' \
+	-DBATON_CLANG='"$(CLANG)"' $(PKG_CFLAGS)
 LDFLAGS := $(SAN) -Wl,--as-needed
-LDLIBS := $(PKG_LIBS) -ldl -lm
+LDLIBS := $(PKG_LIBS) $(LLVM_LIBS) -ldl -lm
 
 # Objects depend on the flags they were built with, so WERROR=1 or SAN=... rebuilds them.
 FLAGS_FILE := $(BUILD)/flags
@@ -111,6 +112,9 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mk $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# Only engine/ir.c sees LLVM's headers (DESIGN.md section 2).
+$(BUILD)/engine/ir.o: CFLAGS += $(LLVM_CFLAGS)
 
 define nflib_variant
 $(BUILD)/nfs/$(1)/%.o: nfs/lib/%.c $(FLAGS_FILE)

@@ -56,8 +56,11 @@ struct nfload {
 	const struct progress *progress;	/* its guard runs nf_init */
 };
 
-static const char *const build_names[NFLOAD_NBUILDS] = { "plain", "traced", "locked" };
-static const char *const build_defs[NFLOAD_NBUILDS] = {
+/* The analysis's bitcode is one more cached build, made by clang (DESIGN.md section 4.1). */
+#define BUILD_IR NFLOAD_NBUILDS
+
+static const char *const build_names[NFLOAD_NBUILDS + 1] = { "plain", "traced", "locked", "ir" };
+static const char *const build_defs[NFLOAD_NBUILDS + 1] = {
 	NULL, "-DNF_BUILD_TRACED", "-DNF_BUILD_LOCKED" };
 
 const char *
@@ -217,6 +220,23 @@ compile_argv(const char *source, enum nfload_build b, const char *out)
 	size_t n = 0, nl = 0;
 
 	snprintf(lib, sizeof lib, "%s/nfs/lib", nfload_root());
+	if ((int)b == BUILD_IR) {
+		/* The NF alone: state-library calls stay calls for the executor to model. */
+		static const char *const ir[] = {
+			BATON_CLANG, "-std=gnu11", "-O1", "-g", "-emit-llvm", "-c", "-fno-vectorize",
+			"-fno-slp-vectorize", "-fno-unroll-loops", "-Wall", "-Wextra",
+			"-Wno-unused-parameter", "-fno-color-diagnostics", "-I", NULL
+		};
+		argv = xcalloc(sizeof ir / sizeof ir[0] + 8, sizeof *argv);
+		for (; ir[n]; n++)
+			argv[n] = xstrdup(ir[n]);
+		argv[n++] = xstrdup(lib);
+		argv[n++] = xstrdup("-o");
+		argv[n++] = xstrdup(out);
+		argv[n++] = xstrdup(source);
+		argv[n] = NULL;
+		return argv;
+	}
 	lsrc = list_dir(lib, false);
 	while (lsrc[nl])
 		nl++;
@@ -282,9 +302,9 @@ cache_path(const char *source, enum nfload_build b, struct err *e)
 	base = base ? base + 1 : source;
 	dot = strrchr(base, '.');
 	sbuf_reset(&sb);
-	sbuf_printf(&sb, "%s/%.*s-%s-%016llx.so", nfload_cache(),
+	sbuf_printf(&sb, "%s/%.*s-%s-%016llx.%s", nfload_cache(),
 		    (int)(dot ? (size_t)(dot - base) : strlen(base)), base, build_names[b],
-		    (unsigned long long)h);
+		    (unsigned long long)h, (int)b == BUILD_IR ? "bc" : "so");
 	return sbuf_detach(&sb);
 }
 
@@ -353,19 +373,17 @@ run_compiler(char **argv, struct sbuf *out)
 
 /* Makes sure the .so of build 'b' exists (compiling it into the cache when it does not) and
 ** opens it. */
-static int
-so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct err *e)
+/* The cached output of build 'b' (compiled into the cache when missing), malloc'ed; NULL with
+** 'e' set when it does not compile. */
+static char *
+build_path(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct err *e)
 {
-	struct nfso *so = &nf->so[b];
 	char *path, *tmp, *slash;
 	struct stat st;
-	void *h;
 
-	if (so->handle)
-		return 0;
 	path = cache_path(nf->source, b, e);
 	if (!path)
-		return e->code;
+		return NULL;
 	if (stat(path, &st) < 0) {
 		struct sbuf sb = SBUF_INIT, out = SBUF_INIT;
 		char **argv;
@@ -379,7 +397,7 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 		if (rc < 0) {
 			err_set(e, rc, "cannot create %.*s: %s", (int)(slash - path), path, strerror(-rc));
 			free(path);
-			return rc;
+			return NULL;
 		}
 		sbuf_printf(&sb, "%s.%d.tmp", path, (int)getpid());
 		tmp = sbuf_detach(&sb);
@@ -396,7 +414,8 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 				text += len - (ERR_MSG_LEN - 200);
 			if (rc < 0 || rc == 127)
 				err_set(e, -ENOEXEC, "%s: cannot run the compiler %s%s%s", nf->source,
-					BATON_NF_CC, *text ? ":\n" : "", text);
+					(int)b == BUILD_IR ? BATON_CLANG : BATON_NF_CC, *text ? ":\n" : "",
+					text);
 			else
 				err_set(e, -EINVAL, "%s does not compile (%s build):\n%s", nf->source,
 					build_names[b], text);
@@ -404,7 +423,7 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 			free(tmp);
 			free(path);
 			sbuf_release(&out);
-			return e->code;
+			return NULL;
 		}
 		if (warnings)
 			sbuf_adds(warnings, sbuf_str(&out));
@@ -414,10 +433,25 @@ so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct er
 			unlink(tmp);
 			free(tmp);
 			free(path);
-			return e->code;
+			return NULL;
 		}
 		free(tmp);
 	}
+	return path;
+}
+
+static int
+so_open(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct err *e)
+{
+	struct nfso *so = &nf->so[b];
+	char *path;
+	void *h;
+
+	if (so->handle)
+		return 0;
+	path = build_path(nf, b, warnings, e);
+	if (!path)
+		return e->code;
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		err_set(e, -ENOEXEC, "%s: %s", path, dlerror());
@@ -626,6 +660,34 @@ nfload_set(struct nfload *nf, const char *key, const char *value, struct err *e)
 	return 0;
 }
 
+/* Copies of the keys set away from their defaults and their values (NULL-terminated). */
+static unsigned
+config_pairs(const struct nfload *nf, char ***keys, char ***values)
+{
+	unsigned n = 0;
+
+	*keys = xcalloc(nf->nparams + 1, sizeof **keys);
+	*values = xcalloc(nf->nparams + 1, sizeof **values);
+	for (unsigned i = 0; i < nf->nparams; i++) {
+		if (!nf->values[i])
+			continue;
+		(*keys)[n] = xstrdup(nf->desc->params[i].key);
+		(*values)[n++] = xstrdup(nf->values[i]);
+	}
+	return n;
+}
+
+static void
+pairs_free(char **keys, char **values)
+{
+	for (unsigned i = 0; keys[i]; i++) {
+		free(keys[i]);
+		free(values[i]);
+	}
+	free(keys);
+	free(values);
+}
+
 static int
 run_init(void *arg)
 {
@@ -653,14 +715,7 @@ nfload_instance(struct nfload *nf, enum nfload_build build, uint32_t num, uint32
 	in->nf = nf;
 	in->build = build;
 	in->process = so->process;
-	in->keys = xcalloc(nf->nparams + 1, sizeof *in->keys);
-	in->values = xcalloc(nf->nparams + 1, sizeof *in->values);
-	for (unsigned i = 0; i < nf->nparams; i++) {
-		if (!nf->values[i])
-			continue;
-		in->keys[n] = xstrdup(nf->desc->params[i].key);
-		in->values[n++] = xstrdup(nf->values[i]);
-	}
+	n = config_pairs(nf, &in->keys, &in->values);
 	so->setup(&in->env, so->desc);
 	in->env.keys = (const char *const *)in->keys;
 	in->env.values = (const char *const *)in->values;
@@ -692,12 +747,7 @@ nfload_instance_free(struct nfload_inst *in)
 	if (!in)
 		return;
 	in->nf->so[in->build].release(&in->env);
-	for (unsigned i = 0; in->keys[i]; i++) {
-		free(in->keys[i]);
-		free(in->values[i]);
-	}
-	free(in->keys);
-	free(in->values);
+	pairs_free(in->keys, in->values);
 	free(in);
 }
 
@@ -757,4 +807,108 @@ nfload_format(const struct nfload *nf, struct sbuf *out)
 			sbuf_printf(out, " (default %s)", p->def);
 		sbuf_addc(out, '\n');
 	}
+}
+
+char *
+nfload_bitcode(struct nfload *nf, bool *compiled, double *seconds, struct err *e)
+{
+	bool was = nf->compiled;
+	double s = nf->compile_s;
+	char *path;
+
+	nf->compiled = false;
+	nf->compile_s = 0;
+	path = build_path(nf, BUILD_IR, NULL, e);
+	if (compiled)
+		*compiled = nf->compiled;
+	if (seconds)
+		*seconds = nf->compile_s;
+	nf->compiled = was;
+	nf->compile_s = s;
+	return path;
+}
+
+typedef uint64_t config_uint_fn(struct nf_env *env, const char *key, uint64_t min, uint64_t max);
+typedef uint32_t config_ipv4_fn(struct nf_env *env, const char *key);
+typedef const char *config_str_fn(struct nf_env *env, const char *key);
+typedef uint32_t capacity_fn(const struct nf_env *env, uint32_t capacity);
+
+struct nfload_config {
+	struct nfload *nf;
+	struct nf_env env;
+	char **keys, **values;
+	config_uint_fn *uint;
+	config_ipv4_fn *ipv4;
+	config_str_fn *str;
+	capacity_fn *capacity;
+};
+
+struct nfload_config *
+nfload_config_new(struct nfload *nf, struct err *e)
+{
+	struct nfso *so = &nf->so[NFLOAD_PLAIN];
+	struct nfload_config *c;
+	unsigned n;
+
+	if (so_open(nf, NFLOAD_PLAIN, NULL, e) < 0)
+		return NULL;
+	c = xcalloc(1, sizeof *c);
+	c->nf = nf;
+	*(void **)&c->uint = dlsym(so->handle, "nf_config_uint");
+	*(void **)&c->ipv4 = dlsym(so->handle, "nf_config_ipv4");
+	*(void **)&c->str = dlsym(so->handle, "nf_config_str");
+	*(void **)&c->capacity = dlsym(so->handle, "nf_env_capacity");
+	if (!c->uint || !c->ipv4 || !c->str || !c->capacity) {
+		err_set(e, -EINVAL, "%s: the state library lacks nf_config_*", so->path);
+		free(c);
+		return NULL;
+	}
+	n = config_pairs(nf, &c->keys, &c->values);
+	so->setup(&c->env, so->desc);
+	c->env.keys = (const char *const *)c->keys;
+	c->env.values = (const char *const *)c->values;
+	c->env.n_config = n;
+	c->env.share_num = c->env.share_den = 1;
+	c->env.n_cores = 1;
+	return c;
+}
+
+void
+nfload_config_free(struct nfload_config *c)
+{
+	if (!c)
+		return;
+	c->nf->so[NFLOAD_PLAIN].release(&c->env);
+	pairs_free(c->keys, c->values);
+	free(c);
+}
+
+uint64_t
+nfload_config_uint(struct nfload_config *c, const char *key, uint64_t min, uint64_t max)
+{
+	return c->uint(&c->env, key, min, max);
+}
+
+uint32_t
+nfload_config_ipv4(struct nfload_config *c, const char *key)
+{
+	return c->ipv4(&c->env, key);
+}
+
+const char *
+nfload_config_str(struct nfload_config *c, const char *key)
+{
+	return c->str(&c->env, key);
+}
+
+const char *
+nfload_config_failed(const struct nfload_config *c)
+{
+	return c->env.failed ? c->env.error : NULL;
+}
+
+uint32_t
+nfload_config_capacity(const struct nfload_config *c, uint32_t capacity)
+{
+	return c->capacity(&c->env, capacity);
 }

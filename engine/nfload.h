@@ -70,6 +70,24 @@ struct nfload_inst *nfload_instance(struct nfload *nf, enum nfload_build build, 
 				    struct err *e);
 void nfload_instance_free(struct nfload_inst *in);
 
+/* The NF alone compiled to LLVM bitcode for the analysis (clang-14 -O1 -g, DESIGN.md 4.1),
+** cached by content like the .so files; malloc'ed path. *compiled says whether it had to be
+** compiled now, *seconds how long that took. NULL with 'e' set (the compiler's messages) when
+** it does not compile. */
+char *nfload_bitcode(struct nfload *nf, bool *compiled, double *seconds, struct err *e);
+
+/* nf_init's view of the configuration, answered by the NF's own state library (the plain .so's
+** nf_config_*), so the analysis runs nf_init with exactly the values an instance gets. */
+struct nfload_config;
+struct nfload_config *nfload_config_new(struct nfload *nf, struct err *e);
+void nfload_config_free(struct nfload_config *c);
+uint64_t nfload_config_uint(struct nfload_config *c, const char *key, uint64_t min, uint64_t max);
+uint32_t nfload_config_ipv4(struct nfload_config *c, const char *key);
+const char *nfload_config_str(struct nfload_config *c, const char *key);
+/* NULL while every value so far was good, else why one was not. */
+const char *nfload_config_failed(const struct nfload_config *c);
+uint32_t nfload_config_capacity(const struct nfload_config *c, uint32_t capacity);
+
 /* The NFs under nfs/ of the source tree, sorted, NULL-terminated; free with nfload_names_free. */
 char **nfload_bundled(void);
 void nfload_names_free(char **names);

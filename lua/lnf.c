@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/analysis.h"
 #include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/replay.h"
@@ -180,6 +181,71 @@ l_replay(lua_State *L)
 	return 1;
 }
 
+/* An optional whole-number field of the options table at 'idx', in lo..hi; 0 when absent.
+** Anything else is misuse and raises. */
+static unsigned
+opt_uint(lua_State *L, int idx, const char *key, lua_Integer lo, lua_Integer hi)
+{
+	lua_Integer n;
+	int isint;
+
+	lua_getfield(L, idx, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	n = lua_tointegerx(L, -1, &isint);
+	if (!isint || n < lo || n > hi)
+		luaL_error(L, "nf:analyze: '%s' must be a whole number in %d..%d", key, (int)lo,
+			   (int)hi);
+	lua_pop(L, 1);
+	return (unsigned)n;
+}
+
+/* nf:analyze([{len_min = N, len_max = N, max_paths = N}]) -> result | nil, message.
+** The result is the plain table of the shell's 'analyze --json' (DESIGN.md section 9); the
+** analysis itself is freed before returning, so nothing in it goes stale when nf:set changes
+** the configuration: analyze again for the new one. */
+static int
+l_analyze(lua_State *L)
+{
+	struct lnf *u = check_nf(L, 1);
+	struct analysis_opts o = { .progress = lutil_host(L)->progress };
+	struct err e = ERR_INIT;
+	struct analysis *a;
+	struct val *v;
+
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		lua_pushnil(L);
+		while (lua_next(L, 2)) {
+			const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+			if (strcmp(k, "len_min") != 0 && strcmp(k, "len_max") != 0 &&
+			    strcmp(k, "max_paths") != 0)
+				return luaL_error(L, "nf:analyze: unknown option '%s' (len_min, len_max, "
+						  "max_paths)", luaL_tolstring(L, -2, NULL));
+			lua_pop(L, 1);
+		}
+		/* 0 means "the default" to the engine, hence lengths from 1. */
+		o.len_min = opt_uint(L, 2, "len_min", 1, UINT16_MAX);
+		o.len_max = opt_uint(L, 2, "len_max", 1, UINT16_MAX);
+		o.max_paths = opt_uint(L, 2, "max_paths", 1, INT32_MAX);
+		if (o.len_min && o.len_max && o.len_min > o.len_max)
+			return luaL_error(L, "nf:analyze: len_min %d is over len_max %d", (int)o.len_min,
+					  (int)o.len_max);
+	}
+	a = analysis_run(u->nf, &o, &e);
+	if (!a && (e.code == -EINTR || progress_stopped(o.progress)))
+		return lutil_fail(L, "analysis stopped (Ctrl-C)");
+	if (!a)
+		return lutil_fail(L, e.msg[0] ? e.msg : "the analysis failed");
+	v = analysis_to_val(a);
+	analysis_free(a);
+	lutil_push_val(L, v);
+	val_free(v);
+	return 1;
+}
+
 /* nf:close(): unload now instead of at garbage collection. */
 static int
 l_close(lua_State *L)
@@ -209,6 +275,7 @@ static const luaL_Reg nf_methods[] = {
 	{ "get", l_get },
 	{ "info", l_info },
 	{ "replay", l_replay },
+	{ "analyze", l_analyze },
 	{ "close", l_close },
 	{ NULL, NULL },
 };

@@ -3,8 +3,10 @@
 /*
 ** NFs from Lua, mirroring engine/nfload and engine/replay: nf = baton.load("fw") returns an NF
 ** object (independent of the shell's loaded NF) with nf:set(key, value) or nf:set{...},
-** nf:get(key), nf:info(), nf:replay(pcap, {lan = CIDR | port = N, out = PREFIX}); its
-** descriptor fields (name, summary, ports, config, source) read as nf.name and so on.
+** nf:get(key), nf:info(), nf:replay(pcap, {lan = CIDR | port = N, out = PREFIX}) and
+** nf:analyze({len_min = N, len_max = N, max_paths = N}) (engine/analysis: a plain table, the
+** analysis is not kept); its descriptor fields (name, summary, ports, config, source) read as
+** nf.name and so on.
 */
 
 #include <lua.h>

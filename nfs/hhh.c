@@ -199,13 +199,11 @@ nf_init(struct nf_env *env)
 static uint64_t
 hhh_credit(const struct hhh_level *lv, const struct hhh_bucket *b, uint64_t now_ns)
 {
-	uint64_t elapsed, credit;
+	uint64_t elapsed = now_ns > b->last_ns ? now_ns - b->last_ns : 0, credit;
 
-	if (now_ns <= b->last_ns)
-		return b->credit;
-	elapsed = now_ns - b->last_ns;
-	if (elapsed >= lv->fill_ns)
-		return lv->burst;
+	/* Minimums, not branches: the analysis then follows one path per level, not four.
+	** fill_ns * rate >= burst, so a clamped idle time still fills the bucket. */
+	elapsed = elapsed < lv->fill_ns ? elapsed : lv->fill_ns;
 	credit = b->credit + elapsed * lv->rate;
 	return credit < lv->burst ? credit : lv->burst;
 }
@@ -264,8 +262,7 @@ nf_process(void *state, uint16_t port, uint8_t *pkt, uint16_t len, uint64_t now_
 			continue;
 		b = vector_mut(st->level[i].buckets, slot[i]);
 		b->credit = credit[i] - cost;
-		if (now_ns > b->last_ns)
-			b->last_ns = now_ns;
+		b->last_ns = now_ns > b->last_ns ? now_ns : b->last_ns;
 	}
 	return PORT_LAN;
 }

@@ -1,10 +1,13 @@
-/* NFs: 'load', 'set', 'show nf' and 'replay'. */
+/* NFs: 'load', 'set', 'replay', 'analyze' and 'show' (nf, and the analysis: paths, path,
+** objects, accesses). */
 #include "repl/cmd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/analysis.h"
 #include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/replay.h"
@@ -14,6 +17,8 @@
 /* The bundled NFs, for completion (a unit test keeps this equal to the .c files of nfs/). */
 #define NF_WORDS "bridge cl fw hhh lb nat nop pol psd sbridge"
 
+/*---- Loading and configuring ----*/
+
 static int
 need_nf(struct session *s, struct err *e)
 {
@@ -22,18 +27,31 @@ need_nf(struct session *s, struct err *e)
 	return err_set(e, -EINVAL, "no NF loaded (load one first: load fw)");
 }
 
+/* Prints 'v' as JSON and frees it. */
+static void
+put_json(struct session *s, struct val *v)
+{
+	out_json(&s->out, v);
+	val_free(v);
+}
+
+/* Prints 'sb' and releases it. */
+static void
+put_text(struct session *s, struct sbuf *sb)
+{
+	out_printf(&s->out, "%s", sbuf_str(sb));
+	sbuf_release(sb);
+}
+
 static void
 show_nf(struct session *s)
 {
 	if (s->out.json) {
-		struct val *v = nfload_to_val(s->nf);
-		out_json(&s->out, v);
-		val_free(v);
+		put_json(s, nfload_to_val(s->nf));
 	} else {
 		struct sbuf sb = SBUF_INIT;
 		nfload_format(s->nf, &sb);
-		out_printf(&s->out, "%s", sbuf_str(&sb));
-		sbuf_release(&sb);
+		put_text(s, &sb);
 	}
 }
 
@@ -53,12 +71,24 @@ do_load(struct session *s, int argc, char **argv, struct err *e)
 	if (sbuf_str(&warn)[0])
 		out_note(&s->out, "%s", sbuf_str(&warn));
 	sbuf_release(&warn);
+	/* The analysis borrows from the NF it was made of, so it goes before the NF. */
+	session_drop_analysis(s);
 	nfload_close(s->nf);
 	s->nf = nf;
 	if (!s->out.json && nfload_compiled(nf))
 		out_printf(&s->out, "compiled %s in %.2f s\n", nfload_source(nf),
 			   nfload_compile_seconds(nf));
 	show_nf(s);
+	return 0;
+}
+
+/* One nfload_set; a value that took drops the analysis, which described the old configuration. */
+static int
+set_one(struct session *s, const char *key, const char *value, struct err *e)
+{
+	if (nfload_set(s->nf, key, value, e) < 0)
+		return e->code ? e->code : -EINVAL;
+	session_drop_analysis(s);
 	return 0;
 }
 
@@ -72,20 +102,19 @@ do_set(struct session *s, int argc, char **argv, struct err *e)
 		show_nf(s);
 		return 0;
 	}
-	if (argc == 3 && !strchr(argv[1], '=')) {
-		if (nfload_set(s->nf, argv[1], argv[2], e) < 0)
-			return e->code;
-		return 0;
-	}
+	if (argc == 3 && !strchr(argv[1], '='))
+		return set_one(s, argv[1], argv[2], e);
 	for (int i = 1; i < argc; i++) {
 		char key[256];
 		const char *eq = strchr(argv[i], '=');
+		int rc;
 		if (!eq || eq == argv[i] || (size_t)(eq - argv[i]) >= sizeof key)
 			return err_set(e, -EINVAL, "'%s' is not KEY=VALUE", argv[i]);
 		memcpy(key, argv[i], (size_t)(eq - argv[i]));
 		key[eq - argv[i]] = '\0';
-		if (nfload_set(s->nf, key, eq + 1, e) < 0)
-			return e->code;
+		rc = set_one(s, key, eq + 1, e);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -159,9 +188,253 @@ do_replay(struct session *s, int argc, char **argv, struct err *e)
 	return rc;
 }
 
+/*---- Analysis ----*/
+
+static int
+need_analysis(struct session *s, struct err *e)
+{
+	if (s->an)
+		return 0;
+	return err_set(e, -EINVAL, "no analysis yet (run analyze first)");
+}
+
+/* A whole decimal number in 0..max, without sign or spaces. */
+static bool
+parse_uint(const char *str, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (*str < '0' || *str > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(str, &end, 10);
+	return !*end && errno == 0 && *out <= max;
+}
+
+/* --len MIN-MAX, or --len N for one length. The engine takes 0 as "the default", so the
+** shortest length one can ask for is 1. */
+static int
+parse_len(const char *arg, struct analysis_opts *o, struct err *e)
+{
+	char buf[32];
+	const char *dash = strchr(arg, '-');
+	unsigned long lo, hi;
+
+	if (strlen(arg) >= sizeof buf)
+		goto bad;
+	strcpy(buf, arg);
+	if (dash) {
+		buf[dash - arg] = '\0';
+		if (!parse_uint(buf, UINT16_MAX, &lo) || !parse_uint(buf + (dash - arg) + 1,
+								      UINT16_MAX, &hi))
+			goto bad;
+	} else {
+		if (!parse_uint(buf, UINT16_MAX, &lo))
+			goto bad;
+		hi = lo;
+	}
+	if (lo == 0 || lo > hi)
+		return err_set(e, -EINVAL, "--len %s: want 1 <= MIN <= MAX <= 65535", arg);
+	o->len_min = (unsigned)lo;
+	o->len_max = (unsigned)hi;
+	return 0;
+bad:
+	return err_set(e, -EINVAL, "--len wants MIN-MAX or N (bytes, up to 65535), not '%s'", arg);
+}
+
+/* analyze [--len MIN-MAX] [--max-paths N]: a failure keeps the previous analysis. */
+static int
+do_analyze(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct analysis_opts o = { .progress = &s->progress };
+	struct analysis *a;
+	unsigned long n;
+
+	if (need_nf(s, e) < 0)
+		return -EINVAL;
+	for (int i = 1; i < argc; i++) {
+		bool len = strcmp(argv[i], "--len") == 0;
+		if (!len && strcmp(argv[i], "--max-paths") != 0)
+			return err_set(e, -EINVAL, "unknown argument '%s' (--len MIN-MAX, --max-paths N)",
+				       argv[i]);
+		if (++i == argc)
+			return err_set(e, -EINVAL, "%s needs a value", argv[i - 1]);
+		if (len) {
+			if (parse_len(argv[i], &o, e) < 0)
+				return -EINVAL;
+		} else {
+			if (!parse_uint(argv[i], UINT_MAX, &n) || n == 0)
+				return err_set(e, -EINVAL, "--max-paths wants a number of 1 or more, not '%s'",
+					       argv[i]);
+			o.max_paths = (unsigned)n;
+		}
+	}
+	a = analysis_run(s->nf, &o, e);
+	if (!a) {
+		/* A stop can surface as some other failure (a canceled solver call): say what it was. */
+		if (e->code == -EINTR || progress_stopped(o.progress))
+			return err_set(e, -EINTR, "analysis stopped (Ctrl-C)%s",
+				       s->an ? "; the previous analysis stays" : "");
+		if (!e->msg[0])
+			err_set(e, -EINVAL, "the analysis failed");
+		return e->code ? e->code : -EINVAL;
+	}
+	session_drop_analysis(s);
+	s->an = a;
+	if (s->out.json) {
+		put_json(s, analysis_to_val(a));
+	} else {
+		struct sbuf sb = SBUF_INIT;
+		analysis_format_summary(a, &sb);
+		put_text(s, &sb);
+	}
+	return 0;
+}
+
+/* show paths [--tree] */
+static int
+do_show_paths(struct session *s, int argc, char **argv, struct err *e)
+{
+	bool tree = false;
+	struct sbuf sb = SBUF_INIT;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--tree") != 0)
+			return err_set(e, -EINVAL, "usage: show paths [--tree] [--json]");
+		tree = true;
+	}
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (s->out.json) {
+		if (tree)
+			return err_set(e, -EINVAL, "the tree has no JSON form ('show paths --json' "
+				       "gives each path's summary and events)");
+		put_json(s, analysis_paths_val(s->an));
+		return 0;
+	}
+	if (tree)
+		analysis_format_tree(s->an, &sb);
+	else
+		analysis_format_paths(s->an, &sb);
+	put_text(s, &sb);
+	return 0;
+}
+
+/* show path N: N counts from 0, as 'show paths' numbers them. */
+static int
+do_show_path(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	unsigned long n;
+	int rc;
+
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (!parse_uint(argv[1], UINT32_MAX, &n))
+		return err_set(e, -EINVAL, "'%s' is not a path number (0..%u)", argv[1],
+			       s->an->n_paths ? s->an->n_paths - 1 : 0);
+	if (s->out.json) {
+		struct val *v = analysis_path_val(s->an, (uint32_t)n);
+		if (v) {
+			put_json(s, v);
+			return 0;
+		}
+	}
+	/* Text, or the engine's words for a path that does not exist. */
+	rc = analysis_format_path(s->an, (uint32_t)n, &sb, e);
+	if (rc < 0) {
+		sbuf_release(&sb);
+		return rc;
+	}
+	if (s->out.json) {	/* the JSON form refused a path the text form shows */
+		sbuf_release(&sb);
+		return err_set(e, -EINVAL, "path %lu has no JSON form", n);
+	}
+	put_text(s, &sb);
+	return 0;
+}
+
+static int
+do_show_objects(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (s->out.json) {
+		put_json(s, analysis_objects_val(s->an));
+		return 0;
+	}
+	analysis_format_objects(s->an, &sb);
+	put_text(s, &sb);
+	return 0;
+}
+
+/* show accesses [OBJECT] */
+static int
+do_show_accesses(struct session *s, int argc, char **argv, struct err *e)
+{
+	const char *object = argc > 1 ? argv[1] : NULL;
+	struct sbuf sb = SBUF_INIT;
+	int rc;
+
+	if (argc > 2)
+		return err_set(e, -EINVAL, "usage: show accesses [OBJECT] [--json]");
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (s->out.json) {
+		struct val *v = analysis_accesses_val(s->an, object);
+		if (v) {
+			put_json(s, v);
+			return 0;
+		}
+	}
+	/* Text, or the engine's words for an object that does not exist. */
+	rc = analysis_format_accesses(s->an, object, &sb, e);
+	if (rc < 0) {
+		sbuf_release(&sb);
+		return rc;
+	}
+	if (s->out.json) {	/* the JSON form refused an object the text form shows */
+		sbuf_release(&sb);
+		return err_set(e, -EINVAL, "no JSON form for these accesses");
+	}
+	put_text(s, &sb);
+	return 0;
+}
+
+/*---- Tables ----*/
+
 static const struct cmd show_sub[] = {
 	{ .name = "nf", .fn = do_show_nf, .arity = 1, .flags = CMD_F_JSON, .usage = "show nf [--json]",
 	  .summary = "the loaded NF: summary, source, ports and configuration" },
+	{ .name = "paths", .fn = do_show_paths, .arity = -1, .flags = CMD_F_JSON,
+	  .usage = "show paths [--tree] [--json]",
+	  .summary = "every path of the analysis: ports, condition, verdict, fields written",
+	  .detail = "One line per path, numbered from 0: the input ports that can take it, its\n"
+		    "condition in packet terms (port=lan, eth.type=0x0800, flows.get=miss ...), its\n"
+		    "verdict (a port, drop or flood) and the packet fields it rewrites.\n"
+		    "--tree shows the same paths as a call-path tree instead: each node a decision\n"
+		    "(a branch or a state call's outcome, with its source line), each leaf a path.\n"
+		    "With --json: the list of {id, ports, summary, verdict, writes, events}.\n",
+	  .words = "--tree" },
+	{ .name = "path", .fn = do_show_path, .arity = 2, .flags = CMD_F_JSON,
+	  .usage = "show path N [--json]",
+	  .summary = "one path in full: its conditions, state calls and writes, with source lines",
+	  .detail = "N counts from 0, as 'show paths' numbers the paths.\n" },
+	{ .name = "objects", .fn = do_show_objects, .arity = 1, .flags = CMD_F_JSON,
+	  .usage = "show objects [--json]",
+	  .summary = "the state objects nf_init made: kind, capacity, read or written, where",
+	  .detail = "With --json: an object keyed by name, each with kind, capacity, access\n"
+		    "(r or rw), site and keys (as 'show accesses --json').\n" },
+	{ .name = "accesses", .fn = do_show_accesses, .arity = -1, .flags = CMD_F_JSON,
+	  .usage = "show accesses [OBJECT] [--json]",
+	  .summary = "every state access: object, call, read/write, key fields, ports, source line",
+	  .detail = "Each access is one call on one object at one source line with one key, on any\n"
+		    "number of paths. Each key byte is named: a packet field byte (ipv4.src[0],\n"
+		    "masks kept: ipv4.src[3]&0xf0), a constant, a value read from state, the port\n"
+		    "or length, or a derived expression (a hash, a mix of bytes). OBJECT limits\n"
+		    "the list to one object.\n" },
 	{ .name = NULL },
 };
 
@@ -177,9 +450,25 @@ const struct cmd cmd_nf_table[] = {
 	{ .name = "set", .fn = do_set, .arity = -1, .usage = "set [KEY=VALUE ...]",
 	  .summary = "change the loaded NF's configuration (no argument: show it)",
 	  .detail = "Each value is tried on a fresh instance first; a value the NF refuses\n"
-		    "changes nothing and says why.\n" },
-	{ .name = "show", .arity = -2, .usage = "show nf", .summary = "show what is loaded",
-	  .sub = show_sub },
+		    "changes nothing and says why. A value that takes drops the analysis (it\n"
+		    "described the old configuration): run analyze again.\n" },
+	{ .name = "analyze", .fn = do_analyze, .arity = -1, .flags = CMD_F_JSON,
+	  .usage = "analyze [--len MIN-MAX] [--max-paths N] [--json]",
+	  .summary = "symbolic execution of the loaded NF: paths, state objects, accesses",
+	  .detail = "Runs the loaded NF as configured now: nf_init concretely, then nf_process on\n"
+		    "every packet at once (any port, any bytes, any length in MIN..MAX bytes,\n"
+		    "default 60-1514; --len N for one length), one path per way through it. The\n"
+		    "NF is compiled to LLVM bitcode first (cached like 'load'). Shows the counts\n"
+		    "and the time taken; 'show paths', 'show path N', 'show objects' and 'show\n"
+		    "accesses' show what it found, in packet terms.\n"
+		    "The analysis stays until another NF is loaded or a 'set' changes the\n"
+		    "configuration. Something the executor cannot model, a read past the packet,\n"
+		    "or a limit hit fails with its source line, and the previous analysis stays.\n"
+		    "--max-paths N gives up past N paths (default 10000). Ctrl-C stops it.\n"
+		    "With --json: nf, ports, paths, seconds, objects (by name) and path_list.\n",
+	  .words = "--len --max-paths" },
+	{ .name = "show", .arity = -2, .usage = "show nf|paths|path|objects|accesses ...",
+	  .summary = "show what is loaded and what the analysis found", .sub = show_sub },
 	{ .name = "replay", .fn = do_replay, .arity = -2, .flags = CMD_F_JSON | CMD_F_FILES,
 	  .usage = "replay PCAP [--lan CIDR | --port N] [-o PREFIX] [--json]",
 	  .summary = "run the sequential NF over a trace: verdicts per port, rewrites, rate",

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/analysis.h"
 #include "engine/clock.h"
 #include "engine/nfload.h"
 #include "lua/lbaton.h"
@@ -60,8 +61,17 @@ session_release(struct session *s)
 {
 	lbaton_free(s->lua);
 	s->lua = NULL;
+	/* The analysis borrows from the NF (its name, its ports): it goes first. */
+	session_drop_analysis(s);
 	nfload_close(s->nf);
 	s->nf = NULL;
+}
+
+void
+session_drop_analysis(struct session *s)
+{
+	analysis_free(s->an);
+	s->an = NULL;
 }
 
 void

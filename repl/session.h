@@ -13,6 +13,7 @@
 #include "lua/lbaton.h"
 #include "repl/out.h"
 
+struct analysis;
 struct nfload;
 
 struct session {
@@ -33,11 +34,16 @@ struct session {
 	double prog_last;		/* when the progress line was last drawn */
 	bool prog_drawn;		/* a progress line is on the terminal and must be erased */
 	struct nfload *nf;		/* the loaded NF, or NULL */
+	struct analysis *an;		/* the last analysis of 'nf' as configured now, or NULL:
+					** loading another NF or a successful 'set' drops it */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */
 void session_init(struct session *s, const volatile sig_atomic_t *stop);
 void session_release(struct session *s);
+
+/* Drops the last analysis (it no longer matches the loaded NF or its configuration). */
+void session_drop_analysis(struct session *s);
 
 /* Marks the start and end of one command, for progress-line pacing and clean-up. */
 void session_begin_command(struct session *s);

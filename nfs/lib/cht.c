@@ -152,18 +152,27 @@ cht_find(struct cht *t, const void *key, uint32_t key_size, struct dchain *alive
 	if (!t)
 		return 0;
 	hook_read(t->env, t->name, key, key_size);
-	if (!alive)
+	if (!alive) {
+		hook_call(t->env, "cht_find", t->name, 0, NULL, 0);
 		return 0;
+	}
 	row = t->prefs + (size_t)hash_range(hash_bytes(key, key_size, CHT_SEED_KEY), t->height) *
 	    t->backends;
 	n = dchain_capacity(alive);
+	/* The dchain reads are traced, but the NF made one call. */
+	hook_inner_begin(t->env);
 	for (i = 0; i < t->backends; i++) {
-		if (row[i] < n && dchain_is_allocated(alive, row[i])) {
-			*backend = row[i];
-			return 1;
-		}
+		if (row[i] < n && dchain_is_allocated(alive, row[i]))
+			break;
 	}
-	return 0;
+	hook_inner_end(t->env);
+	if (i == t->backends) {
+		hook_call(t->env, "cht_find", t->name, 0, NULL, 0);
+		return 0;
+	}
+	*backend = row[i];
+	hook_call_u32(t->env, "cht_find", t->name, 1, row[i]);
+	return 1;
 }
 
 uint32_t

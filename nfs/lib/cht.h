@@ -10,7 +10,7 @@
 **
 ** Traced build: cht_find reports a READ of the cht with the key, then the dchain reports a READ
 ** of each backend index it asks about (backends beyond the dchain's capacity count as dead and
-** are not asked about).
+** are not asked about); the call hook hears one cht_find, not the dchain reads.
 */
 
 #include "dchain.h"

@@ -149,7 +149,8 @@ dchain_allocate(struct dchain *c, uint64_t now_ns, uint32_t *index)
 		i = c->freed[c->n_freed - 1];
 	} else {
 		/* Full: reported with no key, since no index is written. */
-		hook_write(c->env, c->name, NULL, 0);
+		if (!hook_write(c->env, c->name, NULL, 0))
+			hook_call(c->env, "dchain_allocate", c->name, 0, NULL, 0);
 		return 0;
 	}
 	hook_trace_u32(c->env, c->name, i, NF_OP_WRITE);
@@ -165,30 +166,34 @@ dchain_allocate(struct dchain *c, uint64_t now_ns, uint32_t *index)
 	cells[i].stamp = now_ns;
 	append_cell(cells, c->capacity, i);
 	*index = i;
+	hook_call_u32(c->env, "dchain_allocate", c->name, 1, i);
 	return 1;
 }
 
 int
 dchain_is_allocated(struct dchain *c, uint32_t index)
 {
+	int rc;
+
 	if (!c)
 		return 0;
 	hook_trace_u32(c->env, c->name, index, NF_OP_READ);
 	if (index >= c->capacity) {
 		c->env->misuse++;
-		return 0;
+		rc = 0;
+	} else {
+		rc = c->allocated[index];
 	}
-	return c->allocated[index];
+	hook_call(c->env, "dchain_is_allocated", c->name, rc, NULL, 0);
+	return rc;
 }
 
-int
-dchain_rejuvenate(struct dchain *c, uint32_t index, uint64_t now_ns)
+/* dchain_rejuvenate past the hooks. */
+static int
+rejuvenate(struct dchain *c, uint32_t index, uint64_t now_ns)
 {
 	struct dchain_cell *cells;
 
-	if (!c)
-		return 0;
-	hook_trace_u32(c->env, c->name, index, NF_OP_UPDATE);
 	if (index >= c->capacity) {
 		c->env->misuse++;
 		return 0;
@@ -203,6 +208,19 @@ dchain_rejuvenate(struct dchain *c, uint32_t index, uint64_t now_ns)
 		append_cell(cells, c->capacity, index);
 	}
 	return 1;
+}
+
+int
+dchain_rejuvenate(struct dchain *c, uint32_t index, uint64_t now_ns)
+{
+	int rc;
+
+	if (!c)
+		return 0;
+	hook_trace_u32(c->env, c->name, index, NF_OP_UPDATE);
+	rc = rejuvenate(c, index, now_ns);
+	hook_call(c->env, "dchain_rejuvenate", c->name, rc, NULL, 0);
+	return rc;
 }
 
 /* Frees an allocated index: out of every core's list, onto the freed stack. */
@@ -232,11 +250,15 @@ dchain_free(struct dchain *c, uint32_t index)
 		return 0;
 	if (index >= c->capacity) {
 		c->env->misuse++;
+		hook_call(c->env, "dchain_free", c->name, 0, NULL, 0);
 		return 0;
 	}
-	if (!c->allocated[index])
+	if (!c->allocated[index]) {
+		hook_call(c->env, "dchain_free", c->name, 0, NULL, 0);
 		return 0;
+	}
 	release(c, index);
+	hook_call(c->env, "dchain_free", c->name, 1, NULL, 0);
 	return 1;
 }
 
@@ -256,15 +278,14 @@ newer_elsewhere(const struct dchain *c, const struct dchain_cell *mine, uint32_t
 	return 0;
 }
 
-int
-dchain_expire_one(struct dchain *c, uint64_t before_ns, uint32_t *index)
+/* dchain_expire_one past the call hook: 1 and *index, or 0 (also when the write is refused). */
+static int
+expire_one(struct dchain *c, uint64_t before_ns, uint32_t *index)
 {
 	struct dchain_cell *cells;
 	int asked = 0;
 	uint32_t i;
 
-	if (!c)
-		return 0;
 	cells = core_cells(c);
 	for (;;) {
 		i = next_of(cells, c->capacity);
@@ -284,6 +305,22 @@ dchain_expire_one(struct dchain *c, uint64_t before_ns, uint32_t *index)
 		*index = i;
 		return 1;
 	}
+}
+
+int
+dchain_expire_one(struct dchain *c, uint64_t before_ns, uint32_t *index)
+{
+	uint32_t i;
+
+	if (!c)
+		return 0;
+	if (!expire_one(c, before_ns, &i)) {
+		hook_call(c->env, "dchain_expire_one", c->name, 0, NULL, 0);
+		return 0;
+	}
+	*index = i;
+	hook_call_u32(c->env, "dchain_expire_one", c->name, 1, i);
+	return 1;
 }
 
 uint32_t
@@ -315,4 +352,16 @@ int
 dchain_ask(struct dchain *c)
 {
 	return c ? hook_ask(c->env, c->name) : 0;
+}
+
+struct nf_env *
+dchain_env(const struct dchain *c)
+{
+	return c->env;
+}
+
+const char *
+dchain_name(const struct dchain *c)
+{
+	return c->name;
 }

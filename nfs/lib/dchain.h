@@ -43,5 +43,8 @@ uint32_t dchain_capacity(const struct dchain *c);
 int dchain_expire_due(struct dchain *c, uint64_t before_ns);
 /* Locked build: asks for the write of 'c' (nonzero: refused, after nf_env_abort); else 0. */
 int dchain_ask(struct dchain *c);
+/* The instance and the name of a dchain (not NULL), for expire_items' hooks. */
+struct nf_env *dchain_env(const struct dchain *c);
+const char *dchain_name(const struct dchain *c);
 
 #endif

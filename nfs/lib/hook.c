@@ -11,6 +11,14 @@ hook_report(struct nf_env *env, const char *name, const void *key, size_t len, e
 		env->hooks.trace(env->hooks.arg, name, key, len, op);
 }
 
+void
+hook_result(struct nf_env *env, const char *fn, const char *name, int64_t ret, const void *out,
+    size_t len)
+{
+	if (env->inner == 0 && env->hooks.call)
+		env->hooks.call(env->hooks.arg, fn, name, ret, len ? out : NULL, len);
+}
+
 int
 hook_permit(struct nf_env *env, const char *name)
 {

@@ -65,14 +65,15 @@ lpm_new(struct nf_env *env, const char *name, uint32_t capacity)
 	return t->nodes ? t : NULL;
 }
 
-int
-lpm_add(struct lpm *t, uint32_t prefix, uint8_t len, uint32_t value)
+/* lpm_add past the call hook. */
+static int
+add(struct lpm *t, uint32_t prefix, uint8_t len, uint32_t value)
 {
 	struct lpm_node *node;
 	struct lpm_slot *s;
 	unsigned level, depth, l, byte, bit, i, n;
 
-	if (!t || len > 32)
+	if (len > 32)
 		return -1;
 	if (len < 32)
 		prefix &= len ? ~(UINT32_MAX >> len) : 0;
@@ -116,6 +117,18 @@ lpm_add(struct lpm *t, uint32_t prefix, uint8_t len, uint32_t value)
 }
 
 int
+lpm_add(struct lpm *t, uint32_t prefix, uint8_t len, uint32_t value)
+{
+	int rc;
+
+	if (!t)
+		return -1;
+	rc = add(t, prefix, len, value);
+	hook_call(t->env, "lpm_add", t->name, rc, NULL, 0);
+	return rc;
+}
+
+int
 lpm_lookup(struct lpm *t, uint32_t addr, uint32_t *value)
 {
 	const struct lpm_node *node;
@@ -137,6 +150,10 @@ lpm_lookup(struct lpm *t, uint32_t addr, uint32_t *value)
 			break;
 		node = &t->nodes[s->child];
 	}
+	if (found)
+		hook_call_u32(t->env, "lpm_lookup", t->name, 1, *value);
+	else
+		hook_call(t->env, "lpm_lookup", t->name, 0, NULL, 0);
 	return found;
 }
 

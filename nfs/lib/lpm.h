@@ -9,7 +9,8 @@
 ** 2 KiB, reserved in lpm_new (calloc: pages no prefix uses are never touched).
 **
 ** Traced build: lpm_lookup reports a READ with the 4-byte address, little-endian; lpm_add is
-** not reported (nor, locked build, asked for), being for nf_init only.
+** not reported to the trace hook (nor, locked build, asked for), being for nf_init only, but
+** its result goes to the call hook like every call's.
 */
 
 #include "nf.h"

@@ -105,21 +105,22 @@ map_get(struct map *m, const void *key, uint32_t *value)
 		return 0;
 	hook_read(m->env, m->name, key, m->key_size);
 	i = find(m, key, key_hash(m, key), &found);
-	if (found)
+	if (found) {
 		*value = slot_at(m, i)[1];
+		hook_call_u32(m->env, "map_get", m->name, 1, *value);
+	} else {
+		hook_call(m->env, "map_get", m->name, 0, NULL, 0);
+	}
 	return found;
 }
 
-int
-map_put(struct map *m, const void *key, uint32_t value)
+/* map_put past the hooks. */
+static int
+put(struct map *m, const void *key, uint32_t value)
 {
 	uint32_t h, i, *s;
 	int found;
 
-	if (!m)
-		return -1;
-	if (hook_write(m->env, m->name, key, m->key_size))
-		return -1;
 	h = key_hash(m, key);
 	i = find(m, key, h, &found);
 	s = slot_at(m, i);
@@ -135,15 +136,26 @@ map_put(struct map *m, const void *key, uint32_t value)
 }
 
 int
-map_erase(struct map *m, const void *key)
+map_put(struct map *m, const void *key, uint32_t value)
+{
+	int rc;
+
+	if (!m)
+		return -1;
+	if (hook_write(m->env, m->name, key, m->key_size))
+		return -1;
+	rc = put(m, key, value);
+	hook_call(m->env, "map_put", m->name, rc, NULL, 0);
+	return rc;
+}
+
+/* map_erase past the hooks. */
+static int
+erase(struct map *m, const void *key)
 {
 	uint32_t i, j, home, *s;
 	int found;
 
-	if (!m)
-		return 0;
-	if (hook_write(m->env, m->name, key, m->key_size))
-		return 0;
 	i = find(m, key, key_hash(m, key), &found);
 	if (!found)
 		return 0;
@@ -162,6 +174,20 @@ map_erase(struct map *m, const void *key)
 	memset(slot_at(m, i), 0, m->stride);
 	m->size--;
 	return 1;
+}
+
+int
+map_erase(struct map *m, const void *key)
+{
+	int rc;
+
+	if (!m)
+		return 0;
+	if (hook_write(m->env, m->name, key, m->key_size))
+		return 0;
+	rc = erase(m, key);
+	hook_call(m->env, "map_erase", m->name, rc, NULL, 0);
+	return rc;
 }
 
 uint32_t

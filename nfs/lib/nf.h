@@ -63,6 +63,19 @@ struct nf_hooks {
 	** address; cht: the key) and the operation. */
 	void (*trace)(void *arg, const char *object, const void *key, size_t key_len,
 	    enum nf_op op);
+	/* Traced build: called once at the end of every state call the NF makes (never for the
+	** calls the library makes itself, inside expire_items or cht_find; not for constructors,
+	** size queries or calls on a NULL object), with the function's name ("map_get"), the
+	** object's name (the first argument's), what the call returned (int results; 0 for void
+	** and pointer results) and the values it handed back, as engine/sym.c records an event's
+	** fresh variables: map_get and lpm_lookup: the value (4 bytes little-endian) when found;
+	** dchain_allocate and dchain_expire_one: the index (4 bytes LE) when they succeed;
+	** cht_find: the backend (4 bytes LE) when found; vector_get and vector_mut: the record's
+	** bytes as the call found them (the whole record); sketch_fetch, sketch_expire and
+	** expire_items: the count they return (4 bytes LE); everything else, and every call that
+	** fails: nothing (out NULL, out_len 0). 'out' is borrowed for the call. */
+	void (*call)(void *arg, const char *fn, const char *object, int64_t ret, const void *out,
+	    size_t out_len);
 	/* Locked build: asked before every write call; 0 allows it, anything else refuses it, and
 	** the call returns without touching state after nf_env_abort (see below). */
 	int (*write)(void *arg, const char *object);
@@ -86,6 +99,8 @@ struct nf_env {
 	jmp_buf *abort_to;	/* locked build: where a refused write jumps; NULL: flag only */
 	int aborted;		/* a write was refused during this run (host clears it) */
 	unsigned misuse;	/* calls with an index out of range or a NULL object */
+	unsigned inner;		/* traced build: depth of the library's calls to itself, which
+				** hooks.call does not hear of (hook.h) */
 	int failed;
 	char error[256];	/* why nf_init failed, or why a constructor did */
 	void *mem;		/* every allocation of this instance, freed by nf_env_release */

@@ -99,19 +99,17 @@ sketch_fetch(struct sketch *s, const void *key)
 		if (c < min)
 			min = c;
 	}
+	hook_call_u32(s->env, "sketch_fetch", s->name, min, min);
 	return min;
 }
 
-void
-sketch_touch(struct sketch *s, const void *key, uint64_t now_ns)
+/* sketch_touch past the hooks. */
+static void
+touch(struct sketch *s, const void *key, uint64_t now_ns)
 {
 	struct sketch_cell *row;
 	uint32_t r, i, head, tail;
 
-	if (!s)
-		return;
-	if (hook_write(s->env, s->name, key, s->key_size))
-		return;
 	head = s->capacity;
 	for (r = 0; r < SKETCH_HASHES; r++) {
 		row = row_of(s, r);
@@ -135,6 +133,17 @@ sketch_touch(struct sketch *s, const void *key, uint64_t now_ns)
 	}
 }
 
+void
+sketch_touch(struct sketch *s, const void *key, uint64_t now_ns)
+{
+	if (!s)
+		return;
+	if (hook_write(s->env, s->name, key, s->key_size))
+		return;
+	touch(s, key, now_ns);
+	hook_call(s->env, "sketch_touch", s->name, 0, NULL, 0);
+}
+
 /* Whether any row's oldest counter was touched before 'before_ns'. */
 static int
 expire_due(const struct sketch *s, uint64_t before_ns)
@@ -151,13 +160,14 @@ expire_due(const struct sketch *s, uint64_t before_ns)
 	return 0;
 }
 
-uint32_t
-sketch_expire(struct sketch *s, uint64_t before_ns)
+/* sketch_expire past the call hook. */
+static uint32_t
+expire(struct sketch *s, uint64_t before_ns)
 {
 	struct sketch_cell *row;
 	uint32_t r, i, head, n = 0;
 
-	if (!s || !expire_due(s, before_ns))
+	if (!expire_due(s, before_ns))
 		return 0;
 	/* Traced: one WRITE of the whole sketch (no key: the zeroed counters belong to no one key). */
 	if (hook_write(s->env, s->name, NULL, 0))
@@ -172,6 +182,18 @@ sketch_expire(struct sketch *s, uint64_t before_ns)
 			n++;
 		}
 	}
+	return n;
+}
+
+uint32_t
+sketch_expire(struct sketch *s, uint64_t before_ns)
+{
+	uint32_t n;
+
+	if (!s)
+		return 0;
+	n = expire(s, before_ns);
+	hook_call_u32(s->env, "sketch_expire", s->name, n, n);
 	return n;
 }
 

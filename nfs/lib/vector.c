@@ -55,12 +55,10 @@ scratch(struct vector *v)
 	return v->scratch;
 }
 
-const void *
-vector_get(struct vector *v, uint32_t index)
+/* The record at 'index', or the scratch one (counted as misuse) when out of range. */
+static inline unsigned char *
+record(struct vector *v, uint32_t index)
 {
-	if (!v)
-		return NULL;
-	hook_trace_u32(v->env, v->name, index, NF_OP_READ);
 	if (index >= v->capacity) {
 		v->env->misuse++;
 		return scratch(v);
@@ -68,19 +66,32 @@ vector_get(struct vector *v, uint32_t index)
 	return v->data + (size_t)index * v->elem_size;
 }
 
+const void *
+vector_get(struct vector *v, uint32_t index)
+{
+	unsigned char *r;
+
+	if (!v)
+		return NULL;
+	hook_trace_u32(v->env, v->name, index, NF_OP_READ);
+	r = record(v, index);
+	hook_call(v->env, "vector_get", v->name, 0, r, v->elem_size);
+	return r;
+}
+
 void *
 vector_mut(struct vector *v, uint32_t index)
 {
+	unsigned char *r;
+
 	if (!v)
 		return NULL;
 	hook_trace_u32(v->env, v->name, index, NF_OP_WRITE);
 	if (hook_ask(v->env, v->name))
 		return scratch(v);
-	if (index >= v->capacity) {
-		v->env->misuse++;
-		return scratch(v);
-	}
-	return v->data + (size_t)index * v->elem_size;
+	r = record(v, index);
+	hook_call(v->env, "vector_mut", v->name, 0, r, v->elem_size);
+	return r;
 }
 
 uint32_t

@@ -130,5 +130,43 @@ check("a closed NF raises when used", not okcall and tostring(e):match("closed")
 okcall, e = pcall(function() return fw:replay(g, "lan") end)
 check("options that are not a table raise", not okcall and tostring(e):match("table expected"), e)
 
+-- nf:analyze: the same result fields as 'analyze --json' (DESIGN.md section 9).
+local afw = baton.load("fw")
+local an, aerr = afw:analyze()
+check("nf:analyze returns the analysis of fw", an and an.nf == "fw" and an.paths > 0 and
+	#an.path_list == an.paths, aerr)
+check("with its objects by name", an and an.objects.flows and an.objects.flows.kind == "map" and
+	an.objects.ages and an.objects.ages.kind == "dchain")
+local function writes_src(a)
+	for _, k in ipairs(a and a.objects.flows.keys or {}) do
+		if k.op == "write" then
+			for _, fld in ipairs(k.fields) do
+				if fld == "ipv4.src[0]" then return true end
+			end
+		end
+	end
+	return false
+end
+check("and an access that writes flows keyed by ipv4.src[0]", writes_src(an))
+an, aerr = afw:analyze{len_min = 100, len_max = 200, max_paths = 1000}
+check("nf:analyze takes len_min, len_max and max_paths", an and an.paths > 0, aerr)
+an, aerr = afw:analyze{max_paths = 1}
+check("a limit hit returns nil and the message with a source line", an == nil and
+	tostring(aerr):match("fw%.c:%d+"), aerr)
+check("nf:set then nf:analyze analyzes the new configuration", afw:set("capacity", 16) and
+	afw:analyze().objects.flows.capacity == 16)
+okcall, e = pcall(afw.analyze, afw, {max_path = 3})
+check("an unknown option raises and lists the options", not okcall and
+	tostring(e):match("max_path.*len_min"), e)
+okcall, e = pcall(afw.analyze, afw, {len_min = 200, len_max = 100})
+check("len_min over len_max raises", not okcall and tostring(e):match("len_min"), e)
+okcall, e = pcall(afw.analyze, afw, {len_min = "short"})
+check("a non-number option raises", not okcall and tostring(e):match("len_min"), e)
+okcall, e = pcall(afw.analyze, afw, "fast")
+check("nf:analyze options that are not a table raise", not okcall and tostring(e):match("table expected"), e)
+afw:close()
+okcall, e = pcall(afw.analyze, afw)
+check("nf:analyze on a closed NF raises", not okcall and tostring(e):match("closed"), e)
+
 os.execute("rm -rf '" .. tmp .. "'")
 if failed > 0 then error(failed .. " Lua checks failed", 0) end
