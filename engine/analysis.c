@@ -157,6 +157,15 @@ name_index(struct analysis *a, struct pcx *c, smt_t idx, char *field, int *byte)
 
 /* ---- printing expressions with packet field names ---- */
 
+static const char *
+short_call(const char *call)
+{
+	const char *u = strchr(call, '_');
+
+	return u ? u + 1 : call;
+}
+
+
 static void pr(struct analysis *a, smt_t e, struct sbuf *out, int depth);
 
 /* Whether 'e' is a packet byte variable; *idx: its offset expression. */
@@ -175,13 +184,38 @@ is_pkt_select(struct analysis *a, smt_t e, smt_t *idx)
 	return true;
 }
 
+/* The field of a packet byte variable, asked of the solver once per variable. */
 static void
-pr_byte_name(struct analysis *a, smt_t idx, struct sbuf *out)
+pbyte_name(struct analysis *a, smt_t var, char *field, int *byte)
+{
+	const struct sym_pbyte *pb = sym_pbyte_of(a->sym, var);
+	struct analysis_pname *pn;
+	struct pcx c = { a, a->base, 3 };
+	smt_t idx;
+
+	if (!pb) {
+		snprintf(field, 16, "?");
+		*byte = -1;
+		return;
+	}
+	pn = &a->pnames[pb - a->sym->pbytes];
+	if (!pn->done) {
+		idx = pb->base ? smt_binop(a->smt, SMT_ADD, pb->base, smt_num(a->smt, pb->k, 64)) :
+			smt_num(a->smt, pb->k, 64);
+		name_index(a, &c, idx, pn->field, &pn->byte);
+		pn->done = true;
+	}
+	snprintf(field, 16, "%s", pn->field);
+	*byte = pn->byte;
+}
+
+static void
+pr_byte_name(struct analysis *a, smt_t var, smt_t idx, struct sbuf *out)
 {
 	char f[16];
 	int b;
 
-	name_index(a, NULL, idx, f, &b);
+	pbyte_name(a, var, f, &b);
 	if (!strcmp(f, "pkt") && b < 0) {
 		sbuf_adds(out, "pkt[");
 		pr(a, idx, out, 1);
@@ -208,7 +242,7 @@ whole_field(struct analysis *a, smt_t e, char *field)
 
 		if (!is_pkt_select(a, smt_arg(a->smt, e, i), &idx))
 			return 0;
-		name_index(a, NULL, idx, f, &b);
+		pbyte_name(a, smt_arg(a->smt, e, i), f, &b);
 		if (!strcmp(f, "pkt") || (i && strcmp(f, f0)))
 			return 0;
 		if (i == 0) {
@@ -254,6 +288,21 @@ static const char *const cmp_text[] = {
 	"=", "≠", ">", "≥", "<", "≤", ">s", "≥s", "<s", "≤s"
 };
 
+/* The call whose outcome variable 'e' is, or NULL. */
+static const struct sym_event *
+ok_event(struct analysis *a, smt_t e)
+{
+	for (uint32_t i = 0; i < a->sym->n_paths; i++) {
+		const struct sym_path *p = &a->sym->paths[i];
+
+		for (uint32_t k = 0; k < p->n_events; k++) {
+			if (p->events[k].ok == e)
+				return &p->events[k];
+		}
+	}
+	return NULL;
+}
+
 static bool
 is_var(struct analysis *a, smt_t e, const char *name)
 {
@@ -280,6 +329,29 @@ pr_cmp_field(struct analysis *a, int op, smt_t l, smt_t r, struct sbuf *out)
 	}
 	while (smt_kind(a->smt, l, NULL) == SMT_K_ZEXT)
 		l = smt_arg(a->smt, l, 0);
+	if (smt_kind(a->smt, l, NULL) == SMT_K_ITE && (op == SMT_EQ || op == SMT_NE)) {
+		/* (c ? x : y) = v with constants: c or not c */
+		uint64_t x, y;
+
+		if (smt_is_num(a->smt, smt_arg(a->smt, l, 1), &x) &&
+		    smt_is_num(a->smt, smt_arg(a->smt, l, 2), &y) && x != y && (x == v || y == v)) {
+			bool pos = (x == v) == (op == SMT_EQ);
+
+			if (!pos)
+				sbuf_adds(out, "¬");
+			pr(a, smt_arg(a->smt, l, 0), out, 1);
+			return true;
+		}
+	}
+	if (smt_kind(a->smt, l, NULL) == SMT_K_VAR && (op == SMT_EQ || op == SMT_NE)) {
+		const struct sym_event *ev = ok_event(a, l);
+
+		if (ev && v <= 1) {
+			sbuf_printf(out, "%s.%s=%s", a->sym->objects[ev->obj].name, short_call(ev->call),
+				    ev->outcomes[(v == 1) == (op == SMT_EQ) ? 0 : 1]);
+			return true;
+		}
+	}
 	if (is_var(a, l, "port") && (op == SMT_EQ || op == SMT_NE) && v < a->n_ports) {
 		sbuf_printf(out, "port%s%s", cmp_text[op], a->ports[v]);
 		return true;
@@ -322,7 +394,7 @@ pr(struct analysis *a, smt_t e, struct sbuf *out, int depth)
 		return;
 	case SMT_K_VAR:
 		if (is_pkt_select(a, e, &idx)) {
-			pr_byte_name(a, idx, out);
+			pr_byte_name(a, e, idx, out);
 			return;
 		}
 		sbuf_adds(out, smt_name(s, e));
@@ -523,9 +595,27 @@ classify(struct analysis *a, struct pcx *c, smt_t e, struct analysis_field *f)
 		if (smt_is_num(s, r, &m) && is_pkt_select(a, l, &idx))
 			inner = l;
 	}
+	if (!inner && smt_kind(s, e, &sub) == SMT_K_CONCAT && smt_nargs(s, e) == 2) {
+		/* A mask as Z3 writes it: (extract 7 k byte) : 0...0, or 0...0 : (extract k 0 byte) */
+		smt_t hi = smt_arg(s, e, 0), lo = smt_arg(s, e, 1), ex = NULL;
+		unsigned h, l;
+		uint64_t z;
+
+		if (smt_is_num(s, lo, &z) && z == 0 && smt_kind(s, hi, NULL) == SMT_K_EXTRACT)
+			ex = hi;
+		else if (smt_is_num(s, hi, &z) && z == 0 && smt_kind(s, lo, NULL) == SMT_K_EXTRACT)
+			ex = lo;
+		if (ex && is_pkt_select(a, smt_arg(s, ex, 0), &idx)) {
+			smt_extract_bounds(s, ex, &h, &l);
+			if (ex == hi && h == 7)
+				m = (0xffu >> l) << l, inner = smt_arg(s, ex, 0);
+			else if (ex == lo && l == 0)
+				m = (1u << (h + 1)) - 1, inner = smt_arg(s, ex, 0);
+		}
+	}
 	if (inner && !w.state && !w.meta && !w.undef) {
 		f->kind = AF_PACKET;
-		name_index(a, c, idx, f->field, &f->byte);
+		pbyte_name(a, inner, f->field, &f->byte);
 		f->mask = (uint8_t)m;
 		if (f->byte < 0) {
 			char *t = expr_text(a, e);
@@ -547,8 +637,15 @@ classify(struct analysis *a, struct pcx *c, smt_t e, struct analysis_field *f)
 		return;
 	}
 	if (w.state && !w.pkt && !w.meta) {
+		/* "flows.get#2.value" -> "flows.get.value": the same value whichever path read it */
+		const char *hash = strchr(w.state_name, '#'), *dot = hash ? strchr(hash, '.') : NULL;
+
 		f->kind = AF_STATE;
-		snprintf(f->text, sizeof f->text, "state:%s", w.state_name);
+		if (hash && dot)
+			snprintf(f->text, sizeof f->text, "state:%.*s%s", (int)(hash - w.state_name),
+				 w.state_name, dot);
+		else
+			snprintf(f->text, sizeof f->text, "state:%s", w.state_name);
 		return;
 	}
 	if (w.meta && !w.pkt && !w.state) {
@@ -577,13 +674,6 @@ loc(const struct analysis *a, uint16_t file, uint32_t line, char *buf, size_t si
 		snprintf(buf, size, "%s", a->ir->files[file]);
 }
 
-static const char *
-short_call(const char *call)
-{
-	const char *u = strchr(call, '_');
-
-	return u ? u + 1 : call;
-}
 
 static void
 verdict_name(const struct analysis *a, int v, char *buf, size_t size)
@@ -738,7 +828,7 @@ build_path(struct analysis *a, uint32_t pi, smt_t *base, size_t nbase)
 		sbuf_printf(&sum, "port=%s", a->ports[single]);
 	/* Conditions and call outcomes in the order the path met them. */
 	while (ci < p->n_conds || ei < p->n_events) {
-		bool ev = ci >= p->n_conds || (ei < p->n_events && p->conds[ci].after <= ei);
+		bool ev = ci >= p->n_conds || (ei < p->n_events && p->conds[ci].after > ei);
 		char *label;
 
 		if (ev) {
@@ -920,6 +1010,8 @@ analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e)
 	base[0] = smt_cmp(a->smt, SMT_ULT, a->sym->port, smt_num(a->smt, a->n_ports, 16));
 	base[1] = smt_cmp(a->smt, SMT_UGE, a->sym->len, smt_num(a->smt, so.len_min, 16));
 	base[2] = smt_cmp(a->smt, SMT_ULE, a->sym->len, smt_num(a->smt, so.len_max, 16));
+	memcpy(a->base, base, sizeof a->base);
+	a->pnames = xcalloc(a->sym->n_pbytes + 1, sizeof *a->pnames);
 	a->tree = node_new(NULL, -1);
 	a->n_paths = a->sym->n_paths;
 	a->paths = xcalloc(a->n_paths + 1, sizeof *a->paths);
@@ -955,6 +1047,7 @@ analysis_free(struct analysis *a)
 		free(a->accesses[i].key);
 	free(a->accesses);
 	free(a->objects);
+	free(a->pnames);
 	node_free(a->tree);
 	sym_result_free(a->sym);
 	if (a->smt)
@@ -1121,7 +1214,7 @@ analysis_format_path(const struct analysis *a, uint32_t n, struct sbuf *out, str
 	ports_text(a, ap->ports, out);
 	sbuf_printf(out, "\n  condition: %s\n  steps:\n", ap->summary);
 	while (ci < p->n_conds || ei < p->n_events) {
-		bool ev = ci >= p->n_conds || (ei < p->n_events && p->conds[ci].after <= ei);
+		bool ev = ci >= p->n_conds || (ei < p->n_events && p->conds[ci].after > ei);
 
 		if (ev) {
 			sbuf_adds(out, "    call   ");

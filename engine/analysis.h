@@ -86,6 +86,12 @@ struct analysis_node {
 	int path;		/* a leaf: the path index; -1 otherwise */
 };
 
+struct analysis_pname {
+	bool done;
+	char field[16];
+	int byte;		/* -1: no known field */
+};
+
 struct analysis {
 	const char *nf;		/* the NF's name */
 	unsigned n_ports;
@@ -100,6 +106,8 @@ struct analysis {
 	uint32_t n_paths;
 	struct analysis_path *paths;
 	struct analysis_node *tree;	/* root: no label */
+	smt_t base[3];		/* what holds for every input: port and length bounds */
+	struct analysis_pname *pnames;	/* field names of sym->pbytes, made on first use */
 	bool compiled;		/* the bitcode had to be compiled now */
 	double compile_seconds, load_seconds, exec_seconds, model_seconds, seconds;
 	char *bitcode;		/* its path in the cache */

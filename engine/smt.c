@@ -13,6 +13,10 @@
 ** promises, and solver push/pop does not touch that trail. Beside Z3 we keep our own view of each
 ** AST we meet, a struct node found by the AST's address, so that constant folding, smt_kind and
 ** smt_eval run in plain C: a call into Z3 costs far more than a hash probe.
+**
+** Beyond smt.h: smt_var with width 0 makes a boolean variable; smt_select and smt_store widen an
+** index narrower than 64 bits; misuse (mixed widths, a width outside 1..64) gives NULL rather
+** than ending the process.
 */
 
 /*---- Nodes: our view of Z3's ASTs ----*/
@@ -460,8 +464,6 @@ rotl(uint64_t v, uint64_t k, unsigned bits)
 static void
 on_z3_error(Z3_context c, Z3_error_code e)
 {
-	(void)c;
-	(void)e;
 }
 
 struct smt *
@@ -483,6 +485,8 @@ smt_new(unsigned timeout_ms)
 	Z3_solver_inc_ref(s->ctx, s->solver);
 	p = Z3_mk_params(s->ctx);
 	Z3_params_inc_ref(s->ctx, p);
+	/* The shell owns Ctrl-C: Z3 must not take SIGINT and cancel a check by itself. */
+	Z3_params_set_bool(s->ctx, p, Z3_mk_string_symbol(s->ctx, "ctrl_c"), false);
 	Z3_params_set_symbol(s->ctx, p, Z3_mk_string_symbol(s->ctx, "smt.logic"),
 			     Z3_mk_string_symbol(s->ctx, "QF_ABV"));
 	if (timeout_ms > 0)
@@ -672,23 +676,24 @@ smt_t
 smt_binop(struct smt *s, enum smt_binop op, smt_t a, smt_t b)
 {
 	uint32_t ia = node_of(s, Z(a)), ib = node_of(s, Z(b));
-	const struct node *x = &s->nodes[ia], *y = &s->nodes[ib];
+	/* Copies: smt_num may move the nodes. */
+	struct node x = s->nodes[ia], y = s->nodes[ib];
 	Z3_context c = s->ctx;
 	smt_t r;
 
-	if (x->op == OP_NUM && y->op == OP_NUM && x->bits == y->bits)
-		return smt_num(s, fold_bin(op, x->val, y->val, x->bits), x->bits);
-	if (y->op == OP_NUM && x->sort == SORT_BV && x->bits == y->bits &&
-	    (r = binop_identity(s, op, a, y->val, y->bits, true)))
+	if (x.op == OP_NUM && y.op == OP_NUM && x.bits == y.bits)
+		return smt_num(s, fold_bin(op, x.val, y.val, x.bits), x.bits);
+	if (y.op == OP_NUM && x.sort == SORT_BV && x.bits == y.bits &&
+	    (r = binop_identity(s, op, a, y.val, y.bits, true)))
 		return r;
-	if (x->op == OP_NUM && y->sort == SORT_BV && x->bits == y->bits &&
-	    (r = binop_identity(s, op, b, x->val, x->bits, false)))
+	if (x.op == OP_NUM && y.sort == SORT_BV && x.bits == y.bits &&
+	    (r = binop_identity(s, op, b, x.val, x.bits, false)))
 		return r;
-	if (a == b && x->sort == SORT_BV && x->bits <= 64) {
+	if (a == b && x.sort == SORT_BV && x.bits <= 64) {
 		if (op == SMT_AND || op == SMT_OR)
 			return a;
 		if (op == SMT_XOR || op == SMT_SUB)
-			return smt_num(s, 0, x->bits);
+			return smt_num(s, 0, x.bits);
 	}
 	switch (op) {
 	case SMT_ADD: return T(Z3_mk_bvadd(c, Z(a), Z(b)));
@@ -1070,8 +1075,7 @@ smt_check(struct smt *s, smt_t const *conds, size_t n)
 	size_t k = 0;
 	enum smt_result r;
 
-	/* Shortcuts that leave the solver as it is keep the model too: nothing else could
-	** rebuild one that came from model_satisfies. */
+	/* The answers known without the solver leave it, and the model, as they are. */
 	while (k < n && k < s->depth && s->stack[k].cond == conds[k]) {
 		if (s->stack[k].unsat) {
 			/* A prefix already failed: so does every extension. */
