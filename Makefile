@@ -6,6 +6,7 @@
 #   make lint       check the one-way include arrows of DESIGN.md section 2
 #   make asan       the same build and tests under AddressSanitizer and UBSan
 #   make fuzz       every fuzz target for FUZZ_TIME seconds (default 60)
+#   make bench      the performance figures measured so far, as a table
 #   make clean      remove build/ and ./baton
 # WERROR=1 turns warnings into errors (CI); V=1 shows full compiler lines.
 
@@ -190,6 +191,9 @@ fuzz: $(FUZZ_BINS)
 lint:
 	@sh mk/lint.sh
 
+bench: $(BATON_BIN) $(NFLIBS)
+	@BATON=./$(BATON_BIN) sh tests/bench/run.sh
+
 asan:
 	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 NOFUZZ=1 \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' test
@@ -198,6 +202,6 @@ clean:
 	rm -rf build baton
 
 FORCE:
-.PHONY: all run test fuzz deps lint asan clean FORCE
+.PHONY: all run test fuzz bench deps lint asan clean FORCE
 
 -include $(LIB_OBJS:.o=.d) $(NFLIB_OBJS:.o=.d) $(BUILD)/repl/main.d

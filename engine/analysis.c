@@ -984,7 +984,7 @@ analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e)
 			so.len_max);
 		goto bad;
 	}
-	a->smt = smt_new(250);
+	a->smt = smt_new(60);
 	t = clock_seconds();
 	a->sym = sym_run(a->ir, a->smt, &host, &so, e);
 	a->exec_seconds = clock_seconds() - t;
@@ -1137,6 +1137,9 @@ analysis_format_summary(const struct analysis *a, struct sbuf *out)
 		    " instructions, %" PRIu64 " solver checks), model %.3f s\n",
 		    a->compile_seconds, a->compiled ? "" : " (cached)", a->load_seconds,
 		    a->exec_seconds, a->sym->steps, a->sym->checks, a->model_seconds);
+	if (a->sym->unknown)
+		sbuf_printf(out, "  %" PRIu64 " checks timed out: their branches were kept both ways, "
+			    "so some paths may be impossible\n", a->sym->unknown);
 	for (uint32_t i = 0; i < a->n_objects; i++) {
 		const struct analysis_object *o = &a->objects[i];
 

@@ -2506,6 +2506,29 @@ vars_of_state(struct exec *x, smt_t e)
 	return false;
 }
 
+/* Whether a condition of the path from 'from' on uses variable 'var'. */
+static bool
+pc_mentions_beyond(struct exec *x, struct state *st, smt_t var, uint32_t from)
+{
+	unsigned id = smt_id(x->smt, var);
+
+	for (uint32_t i = from; i < st->n_pc; i++) {
+		const struct vset *v = vars_of(x, st->pc[i]);
+
+		for (uint32_t k = 0; k < v->n; k++) {
+			if (v->vars[k] == id)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+pc_mentions(struct exec *x, struct state *st, smt_t var)
+{
+	return pc_mentions_beyond(x, st, var, 0);
+}
+
 /* Records a finished nf_process path; forks when the verdict is symbolic. */
 static int
 finish_path(struct exec *x, struct state *st)
@@ -2548,7 +2571,8 @@ finish_path(struct exec *x, struct state *st)
 		v = sv_num(val, v.bits);
 	}
 	verdict = sext64(v.c, v.bits);
-	/* What the path implies about each call's outcome, and which ports can take it. */
+	/* What the path implies about each call's outcome, and which ports can take it; a
+	** variable no condition mentions is free, without asking the solver. */
 	for (uint32_t i = 0; i < st->n_events; i++) {
 		struct sym_event *ev = &st->events[i];
 		smt_t one;
@@ -2556,6 +2580,10 @@ finish_path(struct exec *x, struct state *st)
 
 		if (!ev->ok)
 			continue;
+		if (!pc_mentions(x, st, ev->ok)) {
+			ev->outcome = NULL;
+			continue;
+		}
 		one = smt_cmp(x->smt, SMT_EQ, ev->ok, smt_num(x->smt, 1, 1));
 		f1 = feasible(x, st, one);
 		f0 = feasible(x, st, smt_not(x->smt, one));
@@ -2565,7 +2593,8 @@ finish_path(struct exec *x, struct state *st)
 		ev->ret = f1 && !f0 ? ev->rets[0] : ev->rets[1];
 	}
 	for (unsigned port = 0; port < x->o.n_ports; port++) {
-		int f = feasible(x, st, smt_cmp(x->smt, SMT_EQ, x->r->port, smt_num(x->smt, port, 16)));
+		int f = pc_mentions_beyond(x, st, x->r->port, st->n_fixed_pc) ?
+			feasible(x, st, smt_cmp(x->smt, SMT_EQ, x->r->port, smt_num(x->smt, port, 16))) : 1;
 
 		if (f < 0)
 			return -1;

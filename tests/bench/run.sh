@@ -1,0 +1,15 @@
+#!/bin/sh
+# make bench: the performance figures of DESIGN.md section 11 that exist so far, measured in one
+# run and printed as a table; nothing is asserted (the machines are shared and noisy).
+BATON=${BATON:-./baton}
+T=$(mktemp -d "${TMPROOT:-/tmp}/bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+echo "analysis (target: < 1 s each, nop < 0.2 s; cold = bitcode compiled now, warm = cached)"
+printf '%-8s %6s %9s %9s %9s\n' NF paths seconds compile checks
+for f in nfs/*.c; do
+	nf=$(basename "$f" .c)
+	printf 'cold '
+	BATON_CACHE="$T/$nf" "$BATON" tests/bench/analysis.lua "$nf" 2>/dev/null
+	printf 'warm '
+	BATON_CACHE="$T/$nf" "$BATON" tests/bench/analysis.lua "$nf" 2>/dev/null
+done
