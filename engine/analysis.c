@@ -167,6 +167,8 @@ short_call(const char *call)
 
 
 static void pr(struct analysis *a, smt_t e, struct sbuf *out, int depth);
+static void pr_not(struct analysis *a, smt_t in, struct sbuf *out, int depth);
+static void pr_rest(struct analysis *a, smt_t e, struct sbuf *out, int depth);
 
 /* Whether 'e' is a packet byte variable; *idx: its offset expression. */
 static bool
@@ -216,6 +218,10 @@ pr_byte_name(struct analysis *a, smt_t var, smt_t idx, struct sbuf *out)
 	int b;
 
 	pbyte_name(a, var, f, &b);
+	if (b == 0 && field_len(f) == 1) {
+		sbuf_adds(out, f);
+		return;
+	}
 	if (!strcmp(f, "pkt") && b < 0) {
 		sbuf_adds(out, "pkt[");
 		pr(a, idx, out, 1);
@@ -226,23 +232,41 @@ pr_byte_name(struct analysis *a, smt_t var, smt_t idx, struct sbuf *out)
 }
 
 /* A concat of the bytes of one whole field, in network order (1) or reversed (-1); 0 if not. */
+/* The leaves of nested concats, most significant first. */
+static unsigned
+concat_leaves(struct analysis *a, smt_t e, smt_t *out, unsigned max, unsigned n)
+{
+	if (smt_kind(a->smt, e, NULL) != SMT_K_CONCAT) {
+		if (n < max)
+			out[n] = e;
+		return n + 1;
+	}
+	for (unsigned i = 0; i < smt_nargs(a->smt, e); i++)
+		n = concat_leaves(a, smt_arg(a->smt, e, i), out, max, n);
+	return n;
+}
+
 static int
 whole_field(struct analysis *a, smt_t e, char *field)
 {
-	unsigned n = smt_nargs(a->smt, e);
+	smt_t leaf[8];
+	unsigned n;
 	char f0[16] = "";
 	int order = 0, prev = -1;
 
-	if (smt_kind(a->smt, e, NULL) != SMT_K_CONCAT || n < 2)
+	if (smt_kind(a->smt, e, NULL) != SMT_K_CONCAT)
+		return 0;
+	n = concat_leaves(a, e, leaf, 8, 0);
+	if (n < 2 || n > 8)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		smt_t idx;
 		char f[16];
 		int b;
 
-		if (!is_pkt_select(a, smt_arg(a->smt, e, i), &idx))
+		if (!is_pkt_select(a, leaf[i], &idx))
 			return 0;
-		pbyte_name(a, smt_arg(a->smt, e, i), f, &b);
+		pbyte_name(a, leaf[i], f, &b);
 		if (!strcmp(f, "pkt") || (i && strcmp(f, f0)))
 			return 0;
 		if (i == 0) {
@@ -316,6 +340,7 @@ pr_cmp_field(struct analysis *a, int op, smt_t l, smt_t r, struct sbuf *out)
 {
 	char field[16];
 	uint64_t v;
+	unsigned n;
 	int order;
 
 	if (!smt_is_num(a->smt, r, &v)) {
@@ -337,9 +362,10 @@ pr_cmp_field(struct analysis *a, int op, smt_t l, smt_t r, struct sbuf *out)
 		    smt_is_num(a->smt, smt_arg(a->smt, l, 2), &y) && x != y && (x == v || y == v)) {
 			bool pos = (x == v) == (op == SMT_EQ);
 
-			if (!pos)
-				sbuf_adds(out, "¬");
-			pr(a, smt_arg(a->smt, l, 0), out, 1);
+			if (pos)
+				pr(a, smt_arg(a->smt, l, 0), out, 1);
+			else
+				pr_not(a, smt_arg(a->smt, l, 0), out, 1);
 			return true;
 		}
 	}
@@ -359,10 +385,10 @@ pr_cmp_field(struct analysis *a, int op, smt_t l, smt_t r, struct sbuf *out)
 	order = whole_field(a, l, field);
 	if (!order)
 		return false;
+	n = (unsigned)field_len(field);
 	if (order < 0)
-		v = bswap_n(v, smt_nargs(a->smt, l));
-	sbuf_printf(out, "%s%s", field, cmp_text[op]);
-	pr_num(v, out);
+		v = bswap_n(v, n);
+	sbuf_printf(out, "%s%s0x%0*" PRIx64, field, cmp_text[op], 2 * (int)n, v);
 	return true;
 }
 
@@ -377,7 +403,7 @@ pr(struct analysis *a, smt_t e, struct sbuf *out, int depth)
 	char field[16];
 	smt_t idx;
 
-	if (depth > 12) {
+	if (depth > 48) {
 		sbuf_adds(out, "…");
 		return;
 	}
@@ -459,11 +485,29 @@ pr(struct analysis *a, smt_t e, struct sbuf *out, int depth)
 		sbuf_adds(out, cmp_text[sub]);
 		pr(a, smt_arg(s, e, 1), out, depth + 1);
 		return;
-	case SMT_K_NOT: {
-		smt_t in = smt_arg(s, e, 0);
-		int isub = 0;
+	case SMT_K_NOT:
+		pr_not(a, smt_arg(s, e, 0), out, depth + 1);
+		return;
+	default:
+		pr_rest(a, e, out, depth);
+		return;
+	}
+}
 
-		if (smt_kind(s, in, &isub) == SMT_K_CMP) {
+/* "not in", with the negation pushed into a comparison (so it reads "x≠y", "flows.get=miss"). */
+static void
+pr_not(struct analysis *a, smt_t in, struct sbuf *out, int depth)
+{
+	struct smt *s = a->smt;
+	int isub = 0;
+	enum smt_kind k = smt_kind(s, in, &isub);
+
+	if (k == SMT_K_NOT) {
+		pr(a, smt_arg(s, in, 0), out, depth + 1);
+		return;
+	}
+	{
+		if (k == SMT_K_CMP) {
 			static const int neg[] = {
 				SMT_NE, SMT_EQ, SMT_ULE, SMT_ULT, SMT_UGE, SMT_UGT, SMT_SLE, SMT_SLT,
 				SMT_SGE, SMT_SGT
@@ -479,8 +523,18 @@ pr(struct analysis *a, smt_t e, struct sbuf *out, int depth)
 		}
 		sbuf_adds(out, "¬");
 		pr(a, in, out, depth + 1);
-		return;
 	}
+}
+
+static void
+pr_rest(struct analysis *a, smt_t e, struct sbuf *out, int depth)
+{
+	struct smt *s = a->smt;
+	int sub = 0;
+	enum smt_kind k = smt_kind(s, e, &sub);
+	unsigned n = smt_nargs(s, e);
+
+	switch (k) {
 	case SMT_K_AND:
 	case SMT_K_OR:
 		sbuf_adds(out, "(");
@@ -509,13 +563,21 @@ pr(struct analysis *a, smt_t e, struct sbuf *out, int depth)
 	free(t);
 }
 
+/* Conditions print as the NF wrote them (Z3's simplifier splits a field compare into byte
+** compares), other expressions simplified. */
 static char *
-expr_text(struct analysis *a, smt_t e)
+expr_text_as(struct analysis *a, smt_t e, bool simplify)
 {
 	struct sbuf sb = SBUF_INIT;
 
-	pr(a, smt_simplify(a->smt, e), &sb, 0);
+	pr(a, simplify ? smt_simplify(a->smt, e) : e, &sb, 0);
 	return sbuf_detach(&sb);
+}
+
+static char *
+expr_text(struct analysis *a, smt_t e)
+{
+	return expr_text_as(a, e, true);
 }
 
 /* ---- key bytes ---- */
@@ -718,7 +780,7 @@ decision_label(struct analysis *a, const struct sym_path *p, uint32_t ci, bool i
 		sbuf_printf(&sb, "%s.%s=%s (%s)", a->sym->objects[ev->obj].name, short_call(ev->call),
 			    ev->outcome, where);
 	} else {
-		char *t = expr_text(a, p->conds[ci].e);
+		char *t = expr_text_as(a, p->conds[ci].e, false);
 
 		loc(a, p->conds[ci].file, p->conds[ci].line, where, sizeof where);
 		sbuf_printf(&sb, "%s (%s)", t, where);
@@ -831,24 +893,19 @@ build_path(struct analysis *a, uint32_t pi, smt_t *base, size_t nbase)
 		bool ev = ci >= p->n_conds || (ei < p->n_events && p->conds[ci].after > ei);
 		char *label;
 
+		/* Outcomes show through the branches on them; assumptions are not decisions. */
 		if (ev) {
-			const struct sym_event *e = &p->events[ei];
-
-			if (e->outcome) {
-				label = decision_label(a, p, ei, true);
-				node = node_child(node, label);
-				if (sum.len)
-					sbuf_adds(&sum, " ∧ ");
-				sbuf_printf(&sum, "%s.%s=%s", a->sym->objects[e->obj].name,
-					    short_call(e->call), e->outcome);
-			}
 			ei++;
+			continue;
+		}
+		if (p->conds[ci].assumed) {
+			ci++;
 			continue;
 		}
 		label = decision_label(a, p, ci, false);
 		node = node_child(node, label);
 		if (!(single >= 0 && only_port(a, p->conds[ci].e))) {
-			char *t = expr_text(a, p->conds[ci].e);
+			char *t = expr_text_as(a, p->conds[ci].e, false);
 
 			if (sum.len)
 				sbuf_adds(&sum, " ∧ ");
@@ -1223,10 +1280,11 @@ analysis_format_path(const struct analysis *a, uint32_t n, struct sbuf *out, str
 			sbuf_adds(out, "    call   ");
 			event_text(a, &p->events[ei++], out);
 		} else {
-			char *t = expr_text((struct analysis *)a, p->conds[ci].e);
+			char *t = expr_text_as((struct analysis *)a, p->conds[ci].e, false);
 
 			loc(a, p->conds[ci].file, p->conds[ci].line, where, sizeof where);
-			sbuf_printf(out, "    branch %s  %s\n", t, where);
+			sbuf_printf(out, "    %s %s  %s\n", p->conds[ci].assumed ? "assume" : "branch",
+				    t, where);
 			free(t);
 			ci++;
 		}

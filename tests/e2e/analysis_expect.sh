@@ -37,5 +37,5 @@ check nat "access entries wan read vector_get l4.dport[1] derived:"
 if [ -s tests/analysis/nop.expect ]; then not_ok "nop has no state" "$(cat tests/analysis/nop.expect)"; else ok "nop has no state"; fi
 # nat's wan path: the record read from state is compared with the packet's source.
 run -e 'load nat' -e analyze -e 'show paths'
-expect_grep "nat: a wan path compares entries' record with ipv4.src" "$T/out" 'port=wan.*entries\.get#[0-9]+\.[0-9]+=ipv4\.src\[0\]'
-expect_grep "nat: and with l4.sport" "$T/out" 'entries\.get#[0-9]+\.[0-9]+=l4\.sport\[0\]'
+expect_grep "nat: a wan path compares entries' record with ipv4.src" "$T/out" 'port=wan.*entries\.get#[0-9]+\.[0-9]+\)=bswap\(ipv4\.src\)'
+expect_grep "nat: and with l4.sport" "$T/out" 'port=wan.*entries\.get#[0-9]+\.[0-9]+\)=bswap\(l4\.sport\)'
