@@ -363,7 +363,9 @@ node_of(struct smt *s, Z3_ast a)
 static inline const struct node *
 N(struct smt *s, smt_t t)
 {
-	return &s->nodes[node_of(s, Z(t))];
+	uint32_t i = node_of(s, Z(t));	/* may grow s->nodes: index it after */
+
+	return &s->nodes[i];
 }
 
 /*---- Concrete arithmetic, shared by folding and smt_eval (SMT-LIB semantics) ----*/

@@ -327,14 +327,24 @@ state_obj_mut(struct state *st, uint32_t id)
 		(arr) = xrealloc((arr), (cap) * sizeof *(arr)); \
 	} } while (0)
 
+/* A copy of an array of n elements with room for cap (at least one). */
+static void *
+copy_of(const void *src, size_t n, size_t cap, size_t size)
+{
+	void *p = xmalloc((cap ? cap : 1) * size);
+
+	if (n)
+		memcpy(p, src, n * size);
+	return p;
+}
+
 static struct state *
 state_clone(const struct exec *x, const struct state *s)
 {
 	struct state *c = xmalloc(sizeof *c);
 
 	*c = *s;
-	c->objs = xmalloc(s->cap_objs * sizeof *c->objs);
-	memcpy(c->objs, s->objs, s->n_objs * sizeof *c->objs);
+	c->objs = copy_of(s->objs, s->n_objs, s->cap_objs, sizeof *c->objs);
 	for (uint32_t i = 0; i < s->n_objs; i++) {
 		if (c->objs[i])
 			c->objs[i]->refs++;
@@ -347,16 +357,11 @@ state_clone(const struct exec *x, const struct state *s)
 		c->frames[i].regs = xmalloc((f->n_regs + 1) * sizeof(struct sv));
 		memcpy(c->frames[i].regs, s->frames[i].regs, (f->n_regs + 1) * sizeof(struct sv));
 	}
-	c->pc = xmalloc(s->cap_pc * sizeof *c->pc);
-	memcpy(c->pc, s->pc, s->n_pc * sizeof *c->pc);
-	c->conds = xmalloc((s->cap_conds ? s->cap_conds : 1) * sizeof *c->conds);
-	memcpy(c->conds, s->conds, s->n_conds * sizeof *c->conds);
-	c->events = xmalloc((s->cap_events ? s->cap_events : 1) * sizeof *c->events);
-	memcpy(c->events, s->events, s->n_events * sizeof *c->events);
-	c->writes = xmalloc((s->cap_writes ? s->cap_writes : 1) * sizeof *c->writes);
-	memcpy(c->writes, s->writes, s->n_writes * sizeof *c->writes);
-	c->pread = xmalloc((s->cap_pread ? s->cap_pread : 1) * sizeof *c->pread);
-	memcpy(c->pread, s->pread, s->n_pread * sizeof *c->pread);
+	c->pc = copy_of(s->pc, s->n_pc, s->cap_pc, sizeof *c->pc);
+	c->conds = copy_of(s->conds, s->n_conds, s->cap_conds, sizeof *c->conds);
+	c->events = copy_of(s->events, s->n_events, s->cap_events, sizeof *c->events);
+	c->writes = copy_of(s->writes, s->n_writes, s->cap_writes, sizeof *c->writes);
+	c->pread = copy_of(s->pread, s->n_pread, s->cap_pread, sizeof *c->pread);
 	return c;
 }
 

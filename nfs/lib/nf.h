@@ -99,8 +99,8 @@ struct nf_env {
 	jmp_buf *abort_to;	/* locked build: where a refused write jumps; NULL: flag only */
 	int aborted;		/* a write was refused during this run (host clears it) */
 	unsigned misuse;	/* calls with an index out of range or a NULL object */
-	unsigned inner;		/* traced build: depth of the library's calls to itself, which
-				** hooks.call does not hear of (hook.h) */
+	unsigned inner;		/* traced build: depth of the library's calls to itself,
+				** which hooks.call does not hear of (hook.h) */
 	int failed;
 	char error[256];	/* why nf_init failed, or why a constructor did */
 	void *mem;		/* every allocation of this instance, freed by nf_env_release */
