@@ -2146,7 +2146,7 @@ m_new(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a,
 	GROW(x->r->objects, x->r->n_objects, x->cap_objects, 16);
 	so = &x->r->objects[x->r->n_objects];
 	memset(so, 0, sizeof *so);
-	snprintf(so->name, sizeof so->name, "%s", name);
+	memcpy(so->name, name, strlen(name) + 1);	/* checked shorter than NF_NAME_MAX */
 	so->kind = kind;
 	so->file = in->file;
 	so->line = in->line;
