@@ -626,7 +626,7 @@ walk(struct analysis *a, smt_t e, struct walk *w, int depth)
 }
 
 static void
-classify(struct analysis *a, struct pcx *c, smt_t e, struct analysis_field *f)
+classify(struct analysis *a, smt_t e, struct analysis_field *f)
 {
 	struct smt *s = a->smt;
 	struct walk w;
@@ -767,25 +767,16 @@ only_port(struct analysis *a, smt_t e)
 	return port;
 }
 
+/* A branch as a node of the call-path tree: "eth.type=0x0800 (packet.h:108)". */
 static char *
-decision_label(struct analysis *a, const struct sym_path *p, uint32_t ci, bool is_event)
+decision_label(struct analysis *a, const struct sym_cond *cond)
 {
 	struct sbuf sb = SBUF_INIT;
-	char where[64];
+	char where[64], *t = expr_text_as(a, cond->e, false);
 
-	if (is_event) {
-		const struct sym_event *ev = &p->events[ci];
-
-		loc(a, ev->file, ev->line, where, sizeof where);
-		sbuf_printf(&sb, "%s.%s=%s (%s)", a->sym->objects[ev->obj].name, short_call(ev->call),
-			    ev->outcome, where);
-	} else {
-		char *t = expr_text_as(a, p->conds[ci].e, false);
-
-		loc(a, p->conds[ci].file, p->conds[ci].line, where, sizeof where);
-		sbuf_printf(&sb, "%s (%s)", t, where);
-		free(t);
-	}
+	loc(a, cond->file, cond->line, where, sizeof where);
+	sbuf_printf(&sb, "%s (%s)", t, where);
+	free(t);
 	return sbuf_detach(&sb);
 }
 
@@ -902,7 +893,7 @@ build_path(struct analysis *a, uint32_t pi, smt_t *base, size_t nbase)
 			ci++;
 			continue;
 		}
-		label = decision_label(a, p, ci, false);
+		label = decision_label(a, &p->conds[ci]);
 		node = node_child(node, label);
 		if (!(single >= 0 && only_port(a, p->conds[ci].e))) {
 			char *t = expr_text_as(a, p->conds[ci].e, false);
@@ -951,7 +942,7 @@ build_path(struct analysis *a, uint32_t pi, smt_t *base, size_t nbase)
 		struct analysis_field *key = xcalloc(ev->n_key + 1, sizeof *key);
 
 		for (uint32_t k = 0; k < ev->n_key; k++)
-			classify(a, &c, ev->key[k], &key[k]);
+			classify(a, ev->key[k], &key[k]);
 		add_access(a, ev, ap->ports, key);
 		a->objects[ev->obj].written |= ev->op != SYM_READ;
 		a->objects[ev->obj].read |= ev->op == SYM_READ;

@@ -596,12 +596,12 @@ struct place {
 	smt_t off_e;		/* 64-bit offset, when sym */
 };
 
-/* Resolves an address for an access of 'size' bytes: the object and the offset. A symbolic
+/* Resolves an address for an access: the object and the offset (check_bounds checks the size). A symbolic
 ** offset into an object other than the packet forks over its values. Returns 1 when the
 ** instruction must be run again (the state was constrained to one value and a clone made for
 ** the others; it runs on), 0 when done, -1 on error. */
 static int
-resolve(struct exec *x, struct state *st, struct sv a, uint32_t size, bool write,
+resolve(struct exec *x, struct state *st, struct sv a, bool write,
 	struct place *pl)
 {
 	uint32_t id = a.prov;
@@ -672,14 +672,7 @@ resolve(struct exec *x, struct state *st, struct sv a, uint32_t size, bool write
 			pl->off = v;
 		}
 	}
-	(void)size;
 	return 0;
-}
-
-static const char *
-okind_what(const struct mobj *o)
-{
-	return o->what;
 }
 
 /* Checks that an access of 'size' bytes at 'pl' stays inside its object (for the packet:
@@ -723,7 +716,7 @@ check_bounds(struct exec *x, struct state *st, struct place *pl, uint32_t size, 
 	}
 	if (pl->o->kind == OK_HANDLE)
 		return fail(x, -EINVAL, "the NF %s inside %s: state objects are opaque, use the "
-			    "state library's calls", write ? "writes" : "reads", okind_what(pl->o));
+			    "state library's calls", write ? "writes" : "reads", pl->o->what);
 	if (pl->o->kind == OK_ENV)
 		return fail(x, -EINVAL, "the NF %s struct nf_env directly: use nf_config_* and "
 			    "nf_env_*", write ? "writes" : "reads");
@@ -732,13 +725,13 @@ check_bounds(struct exec *x, struct state *st, struct place *pl, uint32_t size, 
 	if (pl->off > pl->o->size || size > pl->o->size - pl->off)
 		return fail(x, -EFAULT, "%s of %u byte(s) at offset %" PRId64 " is outside %s "
 			    "(%u bytes)", write ? "write" : "read", size, (int64_t)pl->off,
-			    okind_what(pl->o), pl->o->size);
+			    pl->o->what, pl->o->size);
 	if (write && pl->o->readonly)
-		return fail(x, -EINVAL, "the NF writes to %s, which is read-only", okind_what(pl->o));
+		return fail(x, -EINVAL, "the NF writes to %s, which is read-only", pl->o->what);
 	if (write && pl->o->init_mem && !st->init)
 		return fail(x, -EINVAL, "nf_process writes to %s: memory nf_init allocated is "
 			    "configuration; state that outlives a packet must live in state-library "
-			    "objects", okind_what(pl->o));
+			    "objects", pl->o->what);
 	return 0;
 }
 
@@ -890,7 +883,7 @@ mem_load(struct exec *x, struct state *st, struct sv addr, uint32_t size, unsign
 
 	if (size == 0 || size > 8)
 		return fail(x, -EINVAL, "a load of %u bytes", size);
-	rc = resolve(x, st, addr, size, false, &pl);
+	rc = resolve(x, st, addr, false, &pl);
 	if (rc)
 		return rc;
 	if (check_bounds(x, st, &pl, size, false) < 0)
@@ -939,7 +932,7 @@ mem_store(struct exec *x, struct state *st, struct sv addr, uint32_t size, struc
 
 	if (size == 0 || size > 8)
 		return fail(x, -EINVAL, "a store of %u bytes", size);
-	rc = resolve(x, st, addr, size, true, &pl);
+	rc = resolve(x, st, addr, true, &pl);
 	if (rc)
 		return rc;
 	if (check_bounds(x, st, &pl, size, true) < 0)
@@ -995,7 +988,7 @@ mem_bytes(struct exec *x, struct state *st, struct sv addr, uint32_t n, smt_t *o
 	struct place pl;
 	int rc;
 
-	rc = resolve(x, st, addr, n, false, &pl);
+	rc = resolve(x, st, addr, false, &pl);
 	if (rc)
 		return rc;
 	if (check_bounds(x, st, &pl, n, false) < 0)
@@ -1015,7 +1008,7 @@ mem_string(struct exec *x, struct state *st, struct sv addr, char *buf, size_t s
 
 	if (addr.sym && !addr.prov)
 		return fail(x, -EINVAL, "%s: not a constant string", what);
-	rc = resolve(x, st, addr, 1, false, &pl);
+	rc = resolve(x, st, addr, false, &pl);
 	if (rc)
 		return rc < 0 ? rc : fail(x, -EINVAL, "%s: not a constant string", what);
 	if (!pl.o)
@@ -1575,10 +1568,17 @@ step(struct exec *x, struct state *st)
 
 /* ---- intrinsics ---- */
 
-static smt_t
-ite_bv(struct exec *x, smt_t c, smt_t a, smt_t b)
+/* The address of byte 'i' past a resolved place, as a pointer into its object. */
+static struct sv
+place_addr(struct exec *x, const struct place *pl, uint64_t i)
 {
-	return smt_ite(x->smt, c, a, b);
+	struct sv a = sv_num(obj_base(pl->id) + pl->off + i, 64);
+
+	if (pl->sym)
+		a = sv_expr(x, smt_binop(x->smt, SMT_ADD, pl->off_e,
+			    smt_num(x->smt, obj_base(pl->id) + i, 64)), 64, 0);
+	a.prov = pl->id;
+	return a;
 }
 
 /* Copies 'n' bytes (memcpy, memmove: bytes are read first, so overlap is fine). */
@@ -1593,7 +1593,7 @@ mem_copy(struct exec *x, struct state *st, struct sv dst, struct sv src, uint64_
 		return 0;
 	if (n > (1u << 16))
 		return fail(x, -EINVAL, "a copy of %" PRIu64 " bytes", n);
-	rc = resolve(x, st, src, (uint32_t)n, false, &ps);
+	rc = resolve(x, st, src, false, &ps);
 	if (rc)
 		return rc;
 	if (check_bounds(x, st, &ps, (uint32_t)n, false) < 0)
@@ -1601,41 +1601,21 @@ mem_copy(struct exec *x, struct state *st, struct sv dst, struct sv src, uint64_
 	bytes = xmalloc(n * sizeof *bytes);
 	for (uint64_t i = 0; i < n; i++)
 		bytes[i] = read_byte(x, st, &ps, (uint32_t)i);
-	rc = resolve(x, st, dst, (uint32_t)n, true, &pd);
+	rc = resolve(x, st, dst, true, &pd);
 	if (rc || check_bounds(x, st, &pd, (uint32_t)n, true) < 0) {
 		free(bytes);
 		return rc > 0 ? rc : -1;
 	}
-	if (!pd.o) {
+	if (pd.o && ps.o) {
+		/* Memory to memory: whole cells, so pointers and unwritten bytes stay what they were. */
+		pd.o = state_obj_mut(st, pd.id);
+		for (uint64_t i = 0; i < n; i++)
+			pd.o->cells[pd.off + i] = ps.o->cells[ps.off + i];
+	} else {
 		for (uint64_t i = 0; i < n; i++) {
-			struct sv a = sv_num(obj_base(x->pkt_id) + pd.off + i, 64);
-
-			if (pd.sym)
-				a = sv_expr(x, smt_binop(x->smt, SMT_ADD, pd.off_e,
-					smt_num(x->smt, obj_base(x->pkt_id) + i, 64)), 64, 0);
-			a.prov = x->pkt_id;
-			if (mem_store(x, st, a, 1, bytes[i]) < 0) {
+			if (mem_store(x, st, place_addr(x, &pd, i), 1, bytes[i]) < 0) {
 				free(bytes);
 				return -1;
-			}
-		}
-	} else {
-		pd.o = state_obj_mut(st, pd.id);
-		for (uint64_t i = 0; i < n; i++) {
-			struct cell *c = &pd.o->cells[pd.off + i];
-			const struct cell *sc = ps.o ? &ps.o->cells[ps.off + i] : NULL;
-
-			if (sc) {
-				*c = *sc;
-			} else {
-				c->flags = CELL_DEF;
-				c->prov = 0;
-				if (bytes[i].sym) {
-					c->flags |= CELL_SYM;
-					c->e = bytes[i].e;
-				} else {
-					c->c = (uint8_t)bytes[i].c;
-				}
 			}
 		}
 	}
@@ -1653,19 +1633,14 @@ mem_fill(struct exec *x, struct state *st, struct sv dst, struct sv val, uint64_
 		return 0;
 	if (n > (1u << 20))
 		return fail(x, -EINVAL, "a memset of %" PRIu64 " bytes", n);
-	rc = resolve(x, st, dst, (uint32_t)n, true, &pd);
+	rc = resolve(x, st, dst, true, &pd);
 	if (rc)
 		return rc;
 	if (check_bounds(x, st, &pd, (uint32_t)n, true) < 0)
 		return -1;
 	if (!pd.o || val.sym) {
 		for (uint64_t i = 0; i < n; i++) {
-			struct sv a = sv_num(dst.c + i, 64);
-
-			if (dst.sym)
-				a = sv_expr(x, smt_binop(x->smt, SMT_ADD, dst.e, smt_num(x->smt, i, 64)), 64, 0);
-			a.prov = pd.id;
-			if (mem_store(x, st, a, 1, val) < 0)
+			if (mem_store(x, st, place_addr(x, &pd, i), 1, val) < 0)
 				return -1;
 		}
 		return 0;
@@ -1730,7 +1705,7 @@ intrinsic(struct exec *x, struct state *st, const struct ir_inst *in, struct sv 
 		if (!c.sym)
 			*out = c.c ? a[0] : a[1];
 		else
-			*out = sv_expr(x, ite_bv(x, c.e, bv(x, a[0]), bv(x, a[1])), bits, 0);
+			*out = sv_expr(x, smt_ite(s, c.e, bv(x, a[0]), bv(x, a[1])), bits, 0);
 		out->prov = 0;
 		return 0;
 	}
@@ -1742,7 +1717,7 @@ intrinsic(struct exec *x, struct state *st, const struct ir_inst *in, struct sv 
 		if (!c.sym)
 			*out = c.c ? neg : a[0];
 		else
-			*out = sv_expr(x, ite_bv(x, c.e, bv(x, neg), bv(x, a[0])), bits, 0);
+			*out = sv_expr(x, smt_ite(s, c.e, bv(x, neg), bv(x, a[0])), bits, 0);
 		return 0;
 	}
 	case IR_I_USUB_SAT: case IR_I_UADD_SAT: {
@@ -1755,7 +1730,7 @@ intrinsic(struct exec *x, struct state *st, const struct ir_inst *in, struct sv 
 			if (!c.sym)
 				*out = c.c ? r : sv_num(0, bits);
 			else
-				*out = sv_expr(x, ite_bv(x, c.e, bv(x, r), smt_num(s, 0, bits)), bits, 0);
+				*out = sv_expr(x, smt_ite(s, c.e, bv(x, r), smt_num(s, 0, bits)), bits, 0);
 		} else {
 			if (binop(x, st, IR_ADD, a[0], a[1], bits, &r) < 0)
 				return -1;
@@ -1763,7 +1738,7 @@ intrinsic(struct exec *x, struct state *st, const struct ir_inst *in, struct sv 
 			if (!c.sym)
 				*out = c.c ? sv_num(~0ull, bits) : r;
 			else
-				*out = sv_expr(x, ite_bv(x, c.e, smt_num(s, mask(bits), bits), bv(x, r)),
+				*out = sv_expr(x, smt_ite(s, c.e, smt_num(s, mask(bits), bits), bv(x, r)),
 					       bits, 0);
 		}
 		out->prov = 0;
@@ -1924,9 +1899,8 @@ fresh(struct exec *x, struct state *st, uint32_t obj, const char *call, const ch
 /* What a call hands back through a pointer. Written whatever the outcome: a failed call leaves
 ** it unspecified, and an NF that reads it anyway sees a value from state. */
 static int
-out_cond(struct exec *x, struct state *st, struct sv ptr, smt_t ok, smt_t v)
+out_u32(struct exec *x, struct state *st, struct sv ptr, smt_t v)
 {
-	(void)ok;
 	return mem_store(x, st, ptr, 4, sv_expr(x, v, 32, 0));
 }
 
@@ -2059,7 +2033,7 @@ m_state(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a
 	}
 	if (!strcmp(n, "map_get") || !strcmp(n, "lpm_lookup")) {
 		outs[n_out++] = st->init ? smt_num(x->smt, init_val, 32) : fresh(x, st, obj, n, "value", 32);
-		if (out_cond(x, st, a[2], okb, outs[0]) < 0)
+		if (out_u32(x, st, a[2], outs[0]) < 0)
 			return -1;
 	} else if (!strcmp(n, "dchain_allocate") || !strcmp(n, "cht_find") ||
 		   !strcmp(n, "dchain_expire_one")) {
@@ -2077,7 +2051,7 @@ m_state(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a
 			add_assume(x, st, smt_cmp(x->smt, SMT_ULT, v, smt_num(x->smt, cap, 32)));
 		}
 		outs[n_out++] = v;
-		if (out_cond(x, st, p, okb, v) < 0)
+		if (out_u32(x, st, p, v) < 0)
 			return -1;
 	} else if (!strcmp(n, "vector_get") || !strcmp(n, "vector_mut")) {
 		char what[64];
@@ -2332,7 +2306,7 @@ m_libc(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a,
 	}
 	if (!strcmp(n, "strlen") || !strcmp(n, "strchr") || !strcmp(n, "memchr")) {
 		struct place pl;
-		int rc = resolve(x, st, a[0], 1, false, &pl);
+		int rc = resolve(x, st, a[0], false, &pl);
 		uint64_t limit, i;
 
 		if (rc)
@@ -2717,7 +2691,6 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	struct state *st;
 	int fi = ir_find(ir, "nf_init"), fp = ir_find(ir, "nf_process");
 	struct sv args[5], state_ptr;
-	uint32_t init_objs;
 
 	memset(&x, 0, sizeof x);
 	x.ir = ir;
@@ -2781,8 +2754,6 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	st->done = false;
 	st->init = false;
 	st->steps = 0;
-	init_objs = st->n_objs;
-	(void)init_objs;
 
 	/* nf_process, symbolically */
 	x.pkt_id = state_add_obj(st, obj_new(OK_PACKET, 0, "the packet"));
