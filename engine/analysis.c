@@ -20,25 +20,26 @@
 #define ETH_MIN	60
 #define ETH_MAX	1514
 
-/* Fixed-offset fields of an Ethernet + IPv4 header. */
-static const struct {
+struct field_def {
 	const char *name;
 	unsigned off, len;
-} fixed_fields[] = {
+};
+
+/* Fixed-offset fields of an Ethernet + IPv4 header. */
+static const struct field_def fixed_fields[] = {
 	{ "eth.dst", 0, 6 }, { "eth.src", 6, 6 }, { "eth.type", 12, 2 },
 	{ "ipv4.vihl", 14, 1 }, { "ipv4.tos", 15, 1 }, { "ipv4.len", 16, 2 }, { "ipv4.id", 18, 2 },
 	{ "ipv4.frag", 20, 2 }, { "ipv4.ttl", 22, 1 }, { "ipv4.proto", 23, 1 },
 	{ "ipv4.csum", 24, 2 }, { "ipv4.src", 26, 4 }, { "ipv4.dst", 30, 4 },
+	{ NULL, 0, 0 }
 };
 
 /* L4 fields, relative to the L4 header (TCP and UDP share the ports; the rest is TCP's). */
-static const struct {
-	const char *name;
-	unsigned off, len;
-} l4_fields[] = {
+static const struct field_def l4_fields[] = {
 	{ "l4.sport", 0, 2 }, { "l4.dport", 2, 2 }, { "tcp.seq", 4, 4 }, { "tcp.ack", 8, 4 },
 	{ "tcp.off", 12, 1 }, { "tcp.flags", 13, 1 }, { "tcp.win", 14, 2 }, { "l4.csum", 16, 2 },
 	{ "tcp.urg", 18, 2 },
+	{ NULL, 0, 0 }
 };
 
 /* The solver's view of one path: the input bounds, then the path's conditions. */
@@ -51,43 +52,31 @@ struct pcx {
 static size_t
 field_len(const char *name)
 {
-	for (size_t i = 0; i < sizeof fixed_fields / sizeof fixed_fields[0]; i++) {
-		if (!strcmp(fixed_fields[i].name, name))
-			return fixed_fields[i].len;
+	for (const struct field_def *t = fixed_fields; t->name; t++) {
+		if (!strcmp(t->name, name))
+			return t->len;
 	}
-	for (size_t i = 0; i < sizeof l4_fields / sizeof l4_fields[0]; i++) {
-		if (!strcmp(l4_fields[i].name, name))
-			return l4_fields[i].len;
+	for (const struct field_def *t = l4_fields; t->name; t++) {
+		if (!strcmp(t->name, name))
+			return t->len;
 	}
 	return 0;
 }
 
+/* The field of table 't' holding byte 'off' and the byte's index in it; 'other' and the
+** offset itself when no field does. */
 static void
-name_fixed(unsigned off, char *field, int *byte)
+name_in(const struct field_def *t, unsigned off, const char *other, char *field, int *byte)
 {
-	for (size_t i = 0; i < sizeof fixed_fields / sizeof fixed_fields[0]; i++) {
-		if (off >= fixed_fields[i].off && off < fixed_fields[i].off + fixed_fields[i].len) {
-			snprintf(field, 16, "%s", fixed_fields[i].name);
-			*byte = (int)(off - fixed_fields[i].off);
+	for (; t->name; t++) {
+		if (off >= t->off && off < t->off + t->len) {
+			snprintf(field, 16, "%s", t->name);
+			*byte = (int)(off - t->off);
 			return;
 		}
 	}
-	snprintf(field, 16, "pkt");
+	snprintf(field, 16, "%s", other);
 	*byte = (int)off;
-}
-
-static void
-name_l4(unsigned k, char *field, int *byte)
-{
-	for (size_t i = 0; i < sizeof l4_fields / sizeof l4_fields[0]; i++) {
-		if (k >= l4_fields[i].off && k < l4_fields[i].off + l4_fields[i].len) {
-			snprintf(field, 16, "%s", l4_fields[i].name);
-			*byte = (int)(k - l4_fields[i].off);
-			return;
-		}
-	}
-	snprintf(field, 16, "l4");
-	*byte = (int)k;
 }
 
 /* 14 + 4 * ihl as a 64-bit offset. */
@@ -131,13 +120,13 @@ name_index(struct analysis *a, struct pcx *c, smt_t idx, char *field, int *byte)
 
 	if (smt_is_num(s, idx, &v)) {
 		if (v < 34) {
-			name_fixed((unsigned)v, field, byte);
+			name_in(fixed_fields, (unsigned)v, "pkt", field, byte);
 			return;
 		}
 		if (c && fixed_value(c, smt_binop(s, SMT_AND, smt_var(s, "pkt[14]", 8),
 				smt_num(s, 0x0f, 8)), &ihl) == 1 && ihl >= 5 &&
 		    v >= 14 + 4 * ihl) {
-			name_l4((unsigned)(v - 14 - 4 * ihl), field, byte);
+			name_in(l4_fields, (unsigned)(v - 14 - 4 * ihl), "l4", field, byte);
 			return;
 		}
 		snprintf(field, 16, "pkt");
@@ -147,7 +136,7 @@ name_index(struct analysis *a, struct pcx *c, smt_t idx, char *field, int *byte)
 	d = smt_simplify(s, smt_binop(s, SMT_SUB, idx, l4_offset(a)));
 	if (smt_is_num(s, d, &v) || (c && fixed_value(c, d, &v) == 1)) {
 		if (v < 64) {
-			name_l4((unsigned)v, field, byte);
+			name_in(l4_fields, (unsigned)v, "l4", field, byte);
 			return;
 		}
 	}
