@@ -1060,6 +1060,7 @@ analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e)
 		build_path(a, i, base, 3);
 	}
 	a->model_seconds = clock_seconds() - t;
+	smt_counts(a->smt, &a->solved, &a->from_models);
 	a->seconds = clock_seconds() - t0;
 	return a;
 bad:
@@ -1174,6 +1175,8 @@ analysis_format_summary(const struct analysis *a, struct sbuf *out)
 		    " instructions, %" PRIu64 " solver checks), model %.3f s\n",
 		    a->compile_seconds, a->compiled ? "" : " (cached)", a->load_seconds,
 		    a->exec_seconds, a->sym->steps, a->sym->checks, a->model_seconds);
+	sbuf_printf(out, "  Z3 ran %" PRIu64 " checks; %" PRIu64 " were satisfied by a model of an "
+		    "earlier one\n", a->solved, a->from_models);
 	if (a->sym->unknown)
 		sbuf_printf(out, "  %" PRIu64 " checks timed out: their branches were kept both ways, "
 			    "so some paths may be impossible\n", a->sym->unknown);
@@ -1492,6 +1495,8 @@ analysis_to_val(const struct analysis *a)
 	val_set_num(v, "compile_seconds", a->compile_seconds);
 	val_set_int(v, "instructions", (int64_t)a->sym->steps);
 	val_set_int(v, "solver_checks", (int64_t)a->sym->checks);
+	val_set_int(v, "z3_checks", (int64_t)a->solved);
+	val_set_int(v, "model_hits", (int64_t)a->from_models);
 	val_set(v, "objects", analysis_objects_val(a));
 	val_set(v, "accesses", analysis_accesses_val(a, NULL));
 	val_set(v, "path_list", analysis_paths_val(a));

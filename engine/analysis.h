@@ -110,6 +110,7 @@ struct analysis {
 	struct analysis_pname *pnames;	/* field names of sym->pbytes, made on first use */
 	bool compiled;		/* the bitcode had to be compiled now */
 	double compile_seconds, load_seconds, exec_seconds, model_seconds, seconds;
+	uint64_t solved, from_models;	/* of all solver checks: run by Z3, answered by models */
 	char *bitcode;		/* its path in the cache */
 };
 

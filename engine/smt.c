@@ -67,6 +67,16 @@ struct frame {
 	bool unsat;	/* the conditions up to and including this one are unsatisfiable */
 };
 
+/* A model the solver gave: values of the boolean and bit-vector variables it mentions; every
+** other variable (and every array) reads as zero, which makes it a complete assignment. */
+#define SMT_MODELS 16
+
+struct cmodel {
+	uint32_t *slots;	/* variable slots */
+	uint64_t *vals;
+	uint32_t n;
+};
+
 struct smt {
 	Z3_context ctx;
 	Z3_solver solver;
@@ -92,6 +102,16 @@ struct smt {
 	enum smt_result stack_res;	/* ... with this answer */
 	enum smt_result last;	/* the answer of the last smt_check */
 	char *reason;		/* why 'last' is UNKNOWN */
+
+	/* Recent models, tried before the solver (see try_models). */
+	struct cmodel models[SMT_MODELS];
+	unsigned n_models, next_model;
+	int hit;		/* the model the last SAT answer came from; -1: the solver's */
+	int loaded;		/* the model 'cenv' holds; -1: none */
+	struct smt_env *cenv;
+	smt_t *hit_conds;	/* the conditions of that answer, to ask the solver if need be */
+	uint64_t n_solved, n_hits;	/* checks the solver ran; SAT answers from the models */
+	size_t n_hit_conds, cap_hit_conds;
 };
 
 static inline Z3_ast
@@ -508,6 +528,7 @@ smt_new(unsigned timeout_ms)
 	node_of(s, Z(s->t));
 	node_of(s, Z(s->f));
 	s->last = SMT_UNKNOWN;
+	s->hit = s->loaded = -1;
 	return s;
 }
 
@@ -537,6 +558,12 @@ smt_free(struct smt *s)
 	free(s->nmap);
 	free(s->stack);
 	free(s->reason);
+	for (unsigned i = 0; i < SMT_MODELS; i++) {
+		free(s->models[i].slots);
+		free(s->models[i].vals);
+	}
+	smt_env_free(s->cenv);
+	free(s->hit_conds);
 	free(s);
 }
 
@@ -1071,8 +1098,11 @@ sync_stack(struct smt *s, smt_t const *conds, size_t k, size_t n)
 	s->depth = n;
 }
 
-enum smt_result
-smt_check(struct smt *s, smt_t const *conds, size_t n)
+static bool try_models(struct smt *s, smt_t const *conds, size_t n);
+static void keep_model(struct smt *s);
+
+static enum smt_result
+check(struct smt *s, smt_t const *conds, size_t n, bool cached)
 {
 	size_t k = 0;
 	enum smt_result r;
@@ -1085,11 +1115,17 @@ smt_check(struct smt *s, smt_t const *conds, size_t n)
 		}
 		k++;
 	}
-	if (k == n && k == s->depth && s->checked)
+	if (k == n && k == s->depth && s->checked && s->hit < 0)
 		return answer(s, s->stack_res);
 	for (size_t i = k; i < n; i++)
 		if (conds[i] == s->f)
 			return answer(s, SMT_UNSAT);
+	if (cached && try_models(s, conds, n)) {
+		s->n_hits++;
+		return answer(s, SMT_SAT);
+	}
+	s->hit = -1;
+	s->n_solved++;
 	drop_model(s);
 	sync_stack(s, conds, k, n);
 	switch (Z3_solver_check(s->ctx, s->solver)) {
@@ -1101,16 +1137,42 @@ smt_check(struct smt *s, smt_t const *conds, size_t n)
 		s->stack[n - 1].unsat = true;
 	s->checked = true;
 	s->stack_res = r;
-	return answer(s, r);
+	answer(s, r);
+	if (r == SMT_SAT)
+		keep_model(s);
+	return r;
+}
+
+enum smt_result
+smt_check(struct smt *s, smt_t const *conds, size_t n)
+{
+	return check(s, conds, n, true);
+}
+
+static bool load_model(struct smt *s, int m);
+
+void
+smt_counts(const struct smt *s, uint64_t *solved, uint64_t *from_models)
+{
+	*solved = s->n_solved;
+	*from_models = s->n_hits;
 }
 
 bool
 smt_model_value(struct smt *s, smt_t a, uint64_t *v)
 {
 	Z3_context c = s->ctx;
-	Z3_model m = model(s);
+	Z3_model m;
 	Z3_ast r = NULL;
 
+	if (s->last == SMT_SAT && s->hit >= 0) {
+		if (a && load_model(s, s->hit) && smt_eval(s->cenv, a, v))
+			return true;
+		/* Beyond the evaluator: the solver's own model of the same conditions. */
+		if (check(s, s->hit_conds, s->n_hit_conds, false) != SMT_SAT)
+			return false;
+	}
+	m = model(s);
 	if (!m || !a || !Z3_model_eval(c, m, Z(a), true, &r) || !r)
 		return false;
 	switch (Z3_get_bool_value(c, r)) {
@@ -1145,6 +1207,7 @@ struct smt_env {
 	uint64_t *memo_val;
 	size_t memo_cap;
 	uint32_t gen;
+	bool zero;		/* variables without a value read as zero (a model cache's env) */
 };
 
 struct smt_env *
@@ -1227,8 +1290,10 @@ ev_select(struct smt_env *e, uint32_t arr, uint64_t idx, uint64_t *out)
 		const uint32_t *a = s->args + n->arg0;
 		switch (n->op) {
 		case OP_ARRAY:
-			if (n->aux >= e->nslots || !e->slots[n->aux].set)
-				return false;
+			if (n->aux >= e->nslots || !e->slots[n->aux].set) {
+				*out = 0;
+				return e->zero;
+			}
 			*out = idx < e->slots[n->aux].n ? e->slots[n->aux].bytes[idx] : 0;
 			return true;
 		case OP_STORE:
@@ -1277,9 +1342,10 @@ ev(struct smt_env *e, uint32_t i, uint64_t *out)
 		r = 0;
 		break;
 	case OP_VAR:
-		if (n->aux >= e->nslots || !e->slots[n->aux].set)
+		if (n->aux < e->nslots && e->slots[n->aux].set)
+			r = e->slots[n->aux].v;
+		else if (!e->zero)
 			return false;
-		r = e->slots[n->aux].v;
 		break;
 	case OP_SELECT:
 		if (!ev(e, a[1], &x) || !ev_select(e, a[0], x, &r))
@@ -1454,4 +1520,118 @@ smt_eval(struct smt_env *e, smt_t a, uint64_t *v)
 		return false;
 	*v = r;
 	return true;
+}
+
+/*---- The model cache ----*/
+
+/* Most checks while exploring paths are satisfiable, and a model of one often satisfies the
+** next (a sibling path, the other side of a branch): evaluating a few recent models in C
+** takes microseconds where the solver takes up to milliseconds. Only SAT is answered so: a
+** model no longer satisfying proves nothing. */
+
+/* Makes 'cenv' hold model 'm'; false when there is none. */
+static bool
+load_model(struct smt *s, int m)
+{
+	const struct cmodel *cm;
+
+	if (m < 0 || (unsigned)m >= s->n_models)
+		return false;
+	if (!s->cenv) {
+		s->cenv = smt_env_new(s);
+		s->cenv->zero = true;
+	}
+	if (s->loaded == m)
+		return true;
+	if (s->loaded >= 0) {
+		cm = &s->models[s->loaded];
+		for (uint32_t i = 0; i < cm->n; i++)
+			env_slot(s->cenv, cm->slots[i])->set = false;
+	}
+	cm = &s->models[m];
+	for (uint32_t i = 0; i < cm->n; i++) {
+		struct eslot *sl = env_slot(s->cenv, cm->slots[i]);
+
+		sl->v = cm->vals[i];
+		sl->set = true;
+	}
+	s->loaded = m;
+	return true;
+}
+
+static bool
+try_models(struct smt *s, smt_t const *conds, size_t n)
+{
+	uint64_t v;
+
+	for (unsigned k = 0; k < s->n_models; k++) {
+		int m = (int)((s->next_model + SMT_MODELS - 1 - k) % SMT_MODELS);
+		size_t i;
+
+		load_model(s, m);
+		for (i = 0; i < n; i++) {
+			if (!smt_eval(s->cenv, conds[i], &v) || !v)
+				break;
+		}
+		if (i < n)
+			continue;
+		s->hit = m;
+		if (n > s->cap_hit_conds) {
+			s->cap_hit_conds = 2 * n;
+			s->hit_conds = xrealloc(s->hit_conds, s->cap_hit_conds * sizeof *s->hit_conds);
+		}
+		memcpy(s->hit_conds, conds, n * sizeof *conds);
+		s->n_hit_conds = n;
+		return true;
+	}
+	return false;
+}
+
+/* Keeps the solver's model of its last SAT answer, replacing the oldest. */
+static void
+keep_model(struct smt *s)
+{
+	Z3_context c = s->ctx;
+	Z3_model m = model(s);
+	unsigned idx = s->next_model, nc;
+	struct cmodel *cm = &s->models[idx];
+
+	if (!m)
+		return;
+	if (s->loaded == (int)idx && idx < s->n_models) {
+		for (uint32_t i = 0; i < cm->n; i++)
+			env_slot(s->cenv, cm->slots[i])->set = false;
+		s->loaded = -1;
+	}
+	nc = Z3_model_get_num_consts(c, m);
+	cm->slots = xrealloc(cm->slots, (nc ? nc : 1) * sizeof *cm->slots);
+	cm->vals = xrealloc(cm->vals, (nc ? nc : 1) * sizeof *cm->vals);
+	cm->n = 0;
+	for (unsigned i = 0; i < nc; i++) {
+		Z3_func_decl d = Z3_model_get_const_decl(c, m, i);
+		Z3_ast val = Z3_model_get_const_interp(c, m, d);
+		const struct node *x;
+		uint64_t v;
+
+		if (!val)
+			continue;
+		x = &s->nodes[node_of(s, Z3_mk_app(c, d, 0, NULL))];
+		if (x->op != OP_VAR)
+			continue;
+		if (x->sort == SORT_BOOL) {
+			Z3_lbool b = Z3_get_bool_value(c, val);
+
+			if (b == Z3_L_UNDEF)
+				continue;
+			v = b == Z3_L_TRUE;
+		} else if (x->sort != SORT_BV || x->bits > 64 || !Z3_is_numeral_ast(c, val) ||
+			   !Z3_get_numeral_uint64(c, val, &v)) {
+			continue;
+		}
+		cm->slots[cm->n] = x->aux;
+		cm->vals[cm->n++] = v;
+	}
+	s->next_model = (idx + 1) % SMT_MODELS;
+	if (s->n_models < SMT_MODELS)
+		s->n_models++;
 }

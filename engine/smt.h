@@ -100,6 +100,9 @@ enum smt_result smt_check(struct smt *s, smt_t const *conds, size_t n);
 /* After a check that gave SMT_SAT: the value of 'a' (a bit-vector or boolean) in the model, any
 ** value where the model leaves it free. False when there is no model. */
 bool smt_model_value(struct smt *s, smt_t a, uint64_t *v);
+/* How many checks ran the solver, and how many were answered SAT by a recent model of an
+** earlier check (evaluated in C; see smt.c's model cache). */
+void smt_counts(const struct smt *s, uint64_t *solved, uint64_t *from_models);
 /* Why the last check gave SMT_UNKNOWN ("timeout", ...). */
 const char *smt_reason(struct smt *s);
 

@@ -84,9 +84,11 @@ struct sv {
 
 struct cell {
 	smt_t e;		/* the byte when CELL_SYM */
+	smt_t whole;		/* the value a wider store wrote this byte of (a hint, see mem_load) */
 	uint32_t prov;		/* a byte of a pointer into this object */
 	uint8_t c;
 	uint8_t flags;
+	uint8_t wpos;		/* which byte of 'whole': size << 4 | index */
 };
 
 #define CELL_DEF	1	/* written (or initialized) */
@@ -871,6 +873,44 @@ read_byte(struct exec *x, struct state *st, const struct place *pl, uint32_t i)
 	return v;
 }
 
+static smt_t
+byte_of(struct exec *x, smt_t e, unsigned i)
+{
+	smt_t b = smt_extract(x->smt, e, 8 * i + 7, 8 * i);
+
+	return smt_simplify(x->smt, b);
+}
+
+/* The value one store of 'size' bytes left at 'pl', when every byte still holds it; else NULL.
+** Reading it back whole, rather than as a concat of simplified bytes (each with its own copy
+** of the arithmetic pushed inside), keeps the solver's questions small. Checked byte by byte
+** against the cells, so a later write to any of them makes the hint unusable. */
+static smt_t
+stored_whole(struct exec *x, const struct place *pl, uint32_t size)
+{
+	const struct cell *c0;
+	smt_t w;
+	uint64_t k;
+
+	if (!pl->o || size < 2)
+		return NULL;
+	c0 = &pl->o->cells[pl->off];
+	w = c0->whole;
+	if (!w || smt_bits(x->smt, w) != size * 8)
+		return NULL;
+	for (uint32_t i = 0; i < size; i++) {
+		const struct cell *c = &pl->o->cells[pl->off + i];
+		smt_t b;
+
+		if (c->whole != w || c->wpos != (size << 4 | i) || !(c->flags & CELL_DEF))
+			return NULL;
+		b = byte_of(x, w, i);
+		if (c->flags & CELL_SYM ? c->e != b : !smt_is_num(x->smt, b, &k) || k != c->c)
+			return NULL;
+	}
+	return w;
+}
+
 /* Loads 'size' bytes little-endian into a 'bits'-wide value. */
 static int
 mem_load(struct exec *x, struct state *st, struct sv addr, uint32_t size, unsigned bits,
@@ -879,6 +919,7 @@ mem_load(struct exec *x, struct state *st, struct sv addr, uint32_t size, unsign
 	struct place pl;
 	struct sv b[64];
 	bool all_c = true, same_prov = true;
+	smt_t whole;
 	int rc;
 
 	if (size == 0 || size > 8)
@@ -893,7 +934,13 @@ mem_load(struct exec *x, struct state *st, struct sv addr, uint32_t size, unsign
 		all_c &= !b[i].sym;
 		same_prov &= b[i].prov == b[0].prov;
 	}
-	if (all_c) {
+	if (!all_c && (whole = stored_whole(x, &pl, size))) {
+		if (bits < size * 8)
+			whole = smt_extract(x->smt, whole, bits - 1, 0);
+		*out = sv_expr(x, whole, bits, 0);
+		if (bits == 1 && out->sym)
+			out->e = smt_bv_to_bool(x->smt, out->e);
+	} else if (all_c) {
 		uint64_t v = 0;
 
 		for (uint32_t i = 0; i < size; i++)
@@ -912,14 +959,6 @@ mem_load(struct exec *x, struct state *st, struct sv addr, uint32_t size, unsign
 	}
 	out->prov = same_prov && size == 8 ? b[0].prov : 0;
 	return 0;
-}
-
-static smt_t
-byte_of(struct exec *x, smt_t e, unsigned i)
-{
-	smt_t b = smt_extract(x->smt, e, 8 * i + 7, 8 * i);
-
-	return smt_simplify(x->smt, b);
 }
 
 /* Stores the low 'size' bytes of 'v', little-endian. */
@@ -964,6 +1003,8 @@ mem_store(struct exec *x, struct state *st, struct sv addr, uint32_t size, struc
 
 		c->flags = CELL_DEF;
 		c->prov = v.prov;
+		c->whole = size > 1 ? e : NULL;
+		c->wpos = (uint8_t)(size << 4 | i);
 		if (v.sym) {
 			c->e = byte_of(x, e, i);
 			uint64_t k;

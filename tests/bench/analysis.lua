@@ -8,5 +8,5 @@ if not a then
 	print(string.format("%-8s error: %s", name, err))
 	os.exit(1)
 end
-print(string.format("%-8s %6d %9.3f %9.3f %9d", name, a.paths, a.seconds, a.compile_seconds,
-	a.solver_checks))
+print(string.format("%-8s %6d %9.3f %9.3f %9d %9d", name, a.paths, a.seconds, a.compile_seconds,
+	a.solver_checks, a.z3_checks))

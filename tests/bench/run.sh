@@ -5,7 +5,7 @@ BATON=${BATON:-./baton}
 T=$(mktemp -d "${TMPROOT:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 echo "analysis (target: < 1 s each, nop < 0.2 s; cold = bitcode compiled now, warm = cached)"
-printf '%-8s %6s %9s %9s %9s\n' NF paths seconds compile checks
+printf '%-8s %6s %9s %9s %9s %9s\n' NF paths seconds compile checks 'by Z3'
 for f in nfs/*.c; do
 	nf=$(basename "$f" .c)
 	printf 'cold '

@@ -362,6 +362,7 @@ test_smt__incremental_vs_fresh(void)
 	struct rng r;
 	unsigned path[32], n = 0, nsat = 0, nunsat = 0;
 	smt_t conds[32];
+	uint64_t solved, hits;
 
 	printf("# seed %llu\n", (unsigned long long)seed);
 	rng_init(&r, seed);
@@ -390,9 +391,60 @@ test_smt__incremental_vs_fresh(void)
 		if (inc == SMT_UNSAT && n > 0)
 			n--;	/* go on from a (more likely) feasible prefix */
 	}
-	printf("# %u sat, %u unsat\n", nsat, nunsat);
+	smt_counts(s, &solved, &hits);
+	printf("# %u sat, %u unsat; %llu checks by Z3, %llu by earlier models\n", nsat, nunsat,
+	       (unsigned long long)solved, (unsigned long long)hits);
 	CHECK(nsat > 20);
 	CHECK(nunsat > 20);
+	CHECK(hits > 5);	/* the model cache's answers were among those compared */
+	smt_free(s);
+}
+
+/* The model cache: a model of an earlier check answers SAT (variables it does not mention read
+** as zero), never UNSAT; model values come from it, or from Z3 where the evaluator cannot. */
+static void
+test_smt__model_cache(void)
+{
+	struct smt *s = smt_new(0);
+	smt_t x = smt_var(s, "x", 32), y = smt_var(s, "y", 16), b = smt_var(s, "b", 0);
+	smt_t x5 = smt_cmp(s, SMT_EQ, x, smt_num(s, 5, 32));
+	smt_t q1[1] = { x5 };
+	smt_t q2[2] = { smt_cmp(s, SMT_ULT, x, smt_num(s, 9, 32)),
+			smt_cmp(s, SMT_EQ, y, smt_num(s, 0, 16)) };
+	smt_t q3[2] = { x5, smt_cmp(s, SMT_EQ, y, smt_num(s, 1, 16)) };
+	smt_t q4[2] = { x5, smt_cmp(s, SMT_UGT, x, smt_num(s, 7, 32)) };
+	smt_t q5[2] = { smt_cmp(s, SMT_UGT, x, smt_num(s, 3, 32)), smt_not(s, b) };
+	uint64_t solved, hits, v;
+
+	CHECK(smt_check(s, q1, 1) == SMT_SAT);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 1 && hits == 0);
+	/* x=5 and the unmentioned y=0 satisfy q2: no solver. */
+	CHECK(smt_check(s, q2, 2) == SMT_SAT);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 1 && hits == 1);
+	CHECK(smt_model_value(s, x, &v) && v == 5);
+	CHECK(smt_model_value(s, y, &v) && v == 0);
+	CHECK(smt_model_value(s, smt_binop(s, SMT_ADD, x, smt_num(s, 1, 32)), &v) && v == 6);
+	/* Wider than the evaluator: Z3 solves the same conditions again. */
+	CHECK(smt_model_value(s, smt_extract(s, smt_concat(s, x, smt_concat(s, x, x)), 63, 0), &v) &&
+	      v >> 32 == (v & 0xffffffff) && v >> 32 < 9);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 2);
+	/* The model fails y=1: Z3 answers, and its model joins the cache. */
+	CHECK(smt_check(s, q3, 2) == SMT_SAT);
+	CHECK(smt_model_value(s, y, &v) && v == 1);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 3 && hits == 1);
+	/* UNSAT always comes from Z3. */
+	CHECK(smt_check(s, q4, 2) == SMT_UNSAT);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 4 && hits == 1);
+	/* A boolean the models leave out is false. */
+	CHECK(smt_check(s, q5, 2) == SMT_SAT);
+	CHECK(smt_model_value(s, b, &v) && v == 0);
+	smt_counts(s, &solved, &hits);
+	CHECK(solved == 4 && hits == 2);
 	smt_free(s);
 }
 
@@ -755,6 +807,7 @@ main(void)
 	RUN(test_smt__simplify_on_build);
 	RUN(test_smt__packet);
 	RUN(test_smt__incremental_vs_fresh);
+	RUN(test_smt__model_cache);
 	RUN(test_smt__kinds);
 	RUN(test_smt__eval_simplified);
 	RUN(test_smt__eval);
