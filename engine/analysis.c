@@ -714,6 +714,24 @@ classify(struct analysis *a, smt_t e, struct analysis_field *f)
 	free(t);
 }
 
+void
+analysis_classify(struct analysis *a, smt_t e, struct analysis_field *f)
+{
+	classify(a, e, f);
+}
+
+void
+analysis_pbyte_field(struct analysis *a, smt_t var, char *field, int *byte)
+{
+	pbyte_name(a, var, field, byte);
+}
+
+char *
+analysis_expr_text(struct analysis *a, smt_t e)
+{
+	return expr_text(a, e);
+}
+
 /* ---- the model ---- */
 
 static void
@@ -725,6 +743,12 @@ loc(const struct analysis *a, uint16_t file, uint32_t line, char *buf, size_t si
 		snprintf(buf, size, "%s", a->ir->files[file]);
 }
 
+
+void
+analysis_site(const struct analysis *a, uint16_t file, uint32_t line, char *buf, size_t size)
+{
+	loc(a, file, line, buf, size);
+}
 
 static void
 verdict_name(const struct analysis *a, int v, char *buf, size_t size)
@@ -805,9 +829,10 @@ node_free(struct analysis_node *n)
 	free(n);
 }
 
-static void
+/* Files the event under its access (a copy of 'key'); returns the access's index. */
+static uint32_t
 add_access(struct analysis *a, const struct sym_event *ev, uint32_t ports,
-	   struct analysis_field *key)
+	   const struct analysis_field *key)
 {
 	char site[64];
 	struct analysis_access *x;
@@ -826,8 +851,7 @@ add_access(struct analysis *a, const struct sym_event *ev, uint32_t ports,
 			continue;
 		x->ports |= ports;
 		x->n_paths++;
-		free(key);
-		return;
+		return i;
 	}
 	a->accesses = xrealloc(a->accesses, (a->n_accesses + 1) * sizeof *a->accesses);
 	x = &a->accesses[a->n_accesses++];
@@ -837,11 +861,13 @@ add_access(struct analysis *a, const struct sym_event *ev, uint32_t ports,
 	x->op = ev->op;
 	x->ports = ports;
 	x->n_key = ev->n_key;
-	x->key = key;
+	x->key = xmalloc((ev->n_key + 1) * sizeof *x->key);
+	memcpy(x->key, key, ev->n_key * sizeof *key);
 	x->n_paths = 1;
 	snprintf(x->site, sizeof x->site, "%s", site);
 	for (uint32_t k = 0; k < ev->n_key; k++)
 		x->keyed_by_packet |= key[k].kind == AF_PACKET || key[k].kind == AF_DERIVED;
+	return a->n_accesses - 1;
 }
 
 static void
@@ -926,13 +952,16 @@ build_path(struct analysis *a, uint32_t pi, smt_t *base, size_t nbase)
 			ap->writes[ap->n_writes++] = xstrdup(name);
 	}
 	/* Accesses of this path. */
+	ap->keys = xcalloc(p->n_events + 1, sizeof *ap->keys);
+	ap->access = xcalloc(p->n_events + 1, sizeof *ap->access);
 	for (uint32_t i = 0; i < p->n_events; i++) {
 		const struct sym_event *ev = &p->events[i];
 		struct analysis_field *key = xcalloc(ev->n_key + 1, sizeof *key);
 
 		for (uint32_t k = 0; k < ev->n_key; k++)
 			classify(a, ev->key[k], &key[k]);
-		add_access(a, ev, ap->ports, key);
+		ap->keys[i] = key;
+		ap->access[i] = add_access(a, ev, ap->ports, key);
 		a->objects[ev->obj].written |= ev->op != SYM_READ;
 		a->objects[ev->obj].read |= ev->op == SYM_READ;
 		for (int k = 0; k < 2; k++) {
@@ -1079,6 +1108,10 @@ analysis_free(struct analysis *a)
 		for (uint32_t k = 0; k < a->paths[i].n_writes; k++)
 			free(a->paths[i].writes[k]);
 		free(a->paths[i].writes);
+		for (uint32_t k = 0; a->paths[i].keys && k < a->paths[i].p->n_events; k++)
+			free(a->paths[i].keys[k]);
+		free(a->paths[i].keys);
+		free(a->paths[i].access);
 	}
 	free(a->paths);
 	for (uint32_t i = 0; i < a->n_accesses; i++)
@@ -1187,7 +1220,8 @@ analysis_format_summary(const struct analysis *a, struct sbuf *out)
 			    sym_kind_name(o->o->kind), o->written ? "rw" : o->read ? "r" : "-",
 			    o->o->capacity, o->site, o->filled ? " (filled in nf_init)" : "");
 	}
-	sbuf_adds(out, "show paths, show path N, show objects, show accesses [OBJECT]\n");
+	sbuf_adds(out, "show paths, show path N, show objects, show accesses [OBJECT], show verdict, "
+		  "show constraints, show graph\n");
 }
 
 void

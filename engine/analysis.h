@@ -75,6 +75,8 @@ struct analysis_path {
 	char verdict[24];	/* "wan", "drop", "flood" */
 	uint32_t n_writes;
 	char **writes;		/* packet fields written, e.g. "ipv4.src", "l4.sport", "ipv4.csum" */
+	struct analysis_field **keys;	/* by event: its key bytes classified */
+	uint32_t *access;	/* by event: its access (analysis.accesses) */
 };
 
 /* A node of the call-path tree: a decision (a branch condition or a call's outcome) and the
@@ -121,6 +123,13 @@ void analysis_free(struct analysis *a);
 
 /* The object named 'name', or -1. */
 int analysis_object(const struct analysis *a, const char *name);
+
+/* Naming, for the modules built on the analysis (shard). */
+void analysis_classify(struct analysis *a, smt_t e, struct analysis_field *f);
+/* A packet byte variable's field ("ipv4.src", byte 0: network order); byte -1: none known. */
+void analysis_pbyte_field(struct analysis *a, smt_t var, char *field, int *byte);
+char *analysis_expr_text(struct analysis *a, smt_t e);	/* with field names; free it */
+void analysis_site(const struct analysis *a, uint16_t file, uint32_t line, char *buf, size_t size);
 
 /* Text for the shell. */
 void analysis_format_summary(const struct analysis *a, struct sbuf *out);	/* analyze */

@@ -903,6 +903,25 @@ smt_concat(struct smt *s, smt_t hi, smt_t lo)
 }
 
 smt_t
+smt_subst(struct smt *s, smt_t a, const smt_t *from, const smt_t *to, unsigned n)
+{
+	Z3_ast *f, *t, r;
+
+	if (!a || n == 0)
+		return a;
+	f = xmalloc(n * sizeof *f);
+	t = xmalloc(n * sizeof *t);
+	for (unsigned i = 0; i < n; i++) {
+		f[i] = Z(from[i]);
+		t[i] = Z(to[i]);
+	}
+	r = Z3_substitute(s->ctx, Z(a), n, f, t);
+	free(f);
+	free(t);
+	return T(r);
+}
+
+smt_t
 smt_bool_to_bv(struct smt *s, smt_t c)
 {
 	return smt_ite(s, c, smt_num(s, 1, 1), smt_num(s, 0, 1));

@@ -77,6 +77,8 @@ smt_t smt_concat(struct smt *s, smt_t hi, smt_t lo);
 smt_t smt_bool_to_bv(struct smt *s, smt_t c);	/* 1 bit: 1 when true */
 smt_t smt_bv_to_bool(struct smt *s, smt_t a);	/* a != 0 */
 smt_t smt_simplify(struct smt *s, smt_t a);
+/* 'a' with each from[i] (a variable) replaced by to[i] (same sort): two packets in one question. */
+smt_t smt_subst(struct smt *s, smt_t a, const smt_t *from, const smt_t *to, unsigned n);
 
 /* ---- looking at expressions ---- */
 bool smt_is_bool(struct smt *s, smt_t a);

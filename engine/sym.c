@@ -137,6 +137,7 @@ struct state {
 	bool init;		/* running nf_init */
 	bool verdict_assumed;	/* a verdict from state was assumed valid */
 	bool done;
+	uint32_t rec_ev, rec_id;	/* the last vector_mut's event and record (0: none) */
 	struct sv ret;		/* the value the outermost function returned */
 };
 
@@ -1905,12 +1906,38 @@ key_u32(struct exec *x, struct sv v)
 	return k;
 }
 
+/* The record the last vector_mut lent, as the NF left it: its pointer is good until the next
+** call, so this is what the call stored (sym_event.stored). */
+static void
+capture_record(struct exec *x, struct state *st)
+{
+	const struct mobj *o = st->rec_id ? state_obj(st, st->rec_id) : NULL;
+	struct sym_event *ev;
+	smt_t *b;
+
+	if (!o) {
+		st->rec_id = 0;
+		return;
+	}
+	ev = &st->events[st->rec_ev];
+	b = arena_alloc(x->arena, (o->size ? o->size : 1) * sizeof *b);
+	for (uint32_t i = 0; i < o->size; i++) {
+		const struct cell *c = &o->cells[i];
+
+		b[i] = c->flags & CELL_SYM ? c->e : smt_num(x->smt, c->c, 8);
+	}
+	ev->n_stored = o->size;
+	ev->stored = b;
+	st->rec_id = 0;
+}
+
 static struct sym_event *
 add_event(struct exec *x, struct state *st, const struct ir_inst *in, const char *call, uint32_t obj,
 	  enum sym_op op)
 {
 	struct sym_event *ev;
 
+	capture_record(x, st);
 	GROW(st->events, st->n_events, st->cap_events, 16);
 	ev = &st->events[st->n_events++];
 	memset(ev, 0, sizeof *ev);
@@ -2117,6 +2144,10 @@ m_state(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a
 				outs[n_out++] = rec->cells[i].e;
 		}
 		id = state_add_obj(st, rec);
+		if (!st->init && !rec->readonly) {
+			st->rec_ev = st->n_events - 1;
+			st->rec_id = id;
+		}
 		r = sv_num(obj_base(id), 64);
 		r.prov = id;
 		set_result(st, in, r);
@@ -2558,6 +2589,7 @@ finish_path(struct exec *x, struct state *st)
 	int64_t verdict;
 	uint32_t ports = 0;
 
+	capture_record(x, st);
 	if (v.sym) {
 		/* One state per feasible verdict. A port the NF read back from state (a learned
 		** port) is one it stored: assume it is a valid verdict. */

@@ -90,6 +90,9 @@ struct sym_event {
 	smt_t *out;		/* the fresh variables it returned, in the order the traced library
 				** reports them: value / index / count / record bytes (those of a
 				** call that failed mean nothing) */
+	uint32_t n_stored;
+	smt_t *stored;		/* vector_mut: the record's bytes as the NF left them (its pointer is
+				** good until the next call), in terms of the packet and state read */
 	bool init;		/* made by nf_init */
 	uint16_t file;
 	uint32_t line;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/analysis.h"
+#include "engine/shard.h"
 #include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/replay.h"
@@ -248,6 +249,7 @@ do_analyze(struct session *s, int argc, char **argv, struct err *e)
 {
 	struct analysis_opts o = { .progress = &s->progress };
 	struct analysis *a;
+	struct shard *sh;
 	unsigned long n;
 
 	if (need_nf(s, e) < 0)
@@ -279,16 +281,111 @@ do_analyze(struct session *s, int argc, char **argv, struct err *e)
 			err_set(e, -EINVAL, "the analysis failed");
 		return e->code ? e->code : -EINVAL;
 	}
+	sh = shard_run(a, e);
+	if (!sh) {
+		analysis_free(a);
+		return e->code ? e->code : -EINVAL;
+	}
 	session_drop_analysis(s);
 	s->an = a;
+	s->sh = sh;
 	if (s->out.json) {
-		put_json(s, analysis_to_val(a));
+		struct val *v = analysis_to_val(a);
+
+		shard_add_val(a, sh, v);
+		put_json(s, v);
 	} else {
 		struct sbuf sb = SBUF_INIT;
+
 		analysis_format_summary(a, &sb);
+		sbuf_printf(&sb, "verdict: %s (%u constraint%s; show verdict for the reasons)\n",
+			    sh->shared_nothing ? "shared-nothing" : "locks", sh->n_constraints,
+			    sh->n_constraints == 1 ? "" : "s");
 		put_text(s, &sb);
 	}
 	return 0;
+}
+
+/* show verdict | constraints | graph: the decision, the pairs behind it, the graph. */
+static int
+do_show_verdict(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	(void)argc;
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (s->out.json) {
+		struct val *v = val_obj(), *r = val_arr();
+
+		val_set_str(v, "verdict", s->sh->shared_nothing ? "shared-nothing" : "locks");
+		for (uint32_t i = 0; i < s->sh->n_reasons; i++)
+			val_push(r, val_str(s->sh->reasons[i].text));
+		val_set(v, "reasons", r);
+		val_set(v, "constraints", shard_constraints_val(s->an, s->sh));
+		put_json(s, v);
+		return 0;
+	}
+	if (!strcmp(argv[0], "verdict"))
+		shard_format_verdict(s->an, s->sh, &sb);
+	else
+		shard_format_constraints(s->an, s->sh, &sb);
+	put_text(s, &sb);
+	return 0;
+}
+
+static int
+do_show_graph(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	(void)argc;
+	(void)argv;
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	if (s->out.json) {
+		put_json(s, shard_graph_val(s->an, s->sh));
+		return 0;
+	}
+	shard_format_graph(s->an, s->sh, &sb);
+	put_text(s, &sb);
+	return 0;
+}
+
+/* export graph FILE.dot: Graphviz, written whole or not at all. */
+static int
+do_export_graph(struct session *s, int argc, char **argv, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	char tmp[4096];
+	FILE *f;
+	int rc = 0;
+
+	(void)argc;
+	if (need_analysis(s, e) < 0)
+		return -EINVAL;
+	shard_format_dot(s->an, s->sh, &sb);
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]) >= (int)sizeof tmp) {
+		sbuf_release(&sb);
+		return err_set(e, -ENAMETOOLONG, "%s: name too long", argv[1]);
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		rc = err_set(e, -errno, "%s: %s", argv[1], strerror(errno));
+	} else {
+		bool ok = fwrite(sbuf_str(&sb), 1, sb.len, f) == sb.len;
+
+		ok &= fclose(f) == 0;
+		if (!ok || rename(tmp, argv[1]) != 0) {
+			rc = err_set(e, -EIO, "%s: %s", argv[1], strerror(errno));
+			remove(tmp);
+		}
+	}
+	if (!rc && !s->out.json)
+		out_printf(&s->out, "wrote %s (%u edges; render it with dot -Tsvg %s -o graph.svg)\n",
+			   argv[1], s->sh->n_edges, argv[1]);
+	sbuf_release(&sb);
+	return rc;
 }
 
 /* show paths [--tree] */
@@ -435,6 +532,39 @@ static const struct cmd show_sub[] = {
 		    "masks kept: ipv4.src[3]&0xf0), a constant, a value read from state, the port\n"
 		    "or length, or a derived expression (a hash, a mix of bytes). OBJECT limits\n"
 		    "the list to one object.\n" },
+	{ .name = "verdict", .fn = do_show_verdict, .arity = 1, .flags = CMD_F_JSON,
+	  .usage = "show verdict [--json]",
+	  .summary = "shared-nothing or locks, then every reason with its source lines",
+	  .detail = "Shared-nothing when RSS can send all packets that share state to one core;\n"
+		    "else locks. The reasons name the accesses: keys RSS cannot hash (MAC\n"
+		    "addresses, non-linear functions, values read from state), written state with\n"
+		    "a constant key (global), a port that would need disjoint fields. Objects only\n"
+		    "read are replicated. Reasons marked with a cross force locks.\n" },
+	{ .name = "constraints", .fn = do_show_verdict, .arity = 1, .flags = CMD_F_JSON,
+	  .usage = "show constraints [--json]",
+	  .summary = "which packets must share a core: field equalities between two ports",
+	  .detail = "For every pair of accesses to a written object (same path or not, same port\n"
+		    "or not), packets whose keys are equal must reach the same core: the fields\n"
+		    "key equality makes equal, masks kept (ipv4.src/24). Duplicates and constraints\n"
+		    "implied by one with fewer fields are left out. Each names the accesses it\n"
+		    "comes from; the last lines say which fields each port may hash.\n" },
+	{ .name = "graph", .fn = do_show_graph, .arity = 1, .flags = CMD_F_JSON,
+	  .usage = "show graph [--json]",
+	  .summary = "the state-dependency graph: key fields -> objects, one line per edge",
+	  .detail = "Each edge: what a key is made of (a packet field, a constant, a value read\n"
+		    "from another object) -> the object, with the ports, r/w/u (read, write,\n"
+		    "update), the call and its source line. 'export graph FILE.dot' writes it\n"
+		    "for Graphviz.\n" },
+	{ .name = NULL },
+};
+
+static const struct cmd export_sub[] = {
+	{ .name = "graph", .fn = do_export_graph, .arity = 2, .flags = CMD_F_FILES,
+	  .usage = "export graph FILE.dot",
+	  .summary = "write the state-dependency graph for Graphviz (dot -Tsvg renders it)",
+	  .detail = "Packet fields are ellipses, state objects boxes (dashed: replicated);\n"
+		    "edges are labelled with the ports, r/w/u, the call and its source line,\n"
+		    "writes in red. The file is replaced whole or not at all.\n" },
 	{ .name = NULL },
 };
 
@@ -465,10 +595,15 @@ const struct cmd cmd_nf_table[] = {
 		    "configuration. Something the executor cannot model, a read past the packet,\n"
 		    "or a limit hit fails with its source line, and the previous analysis stays.\n"
 		    "--max-paths N gives up past N paths (default 10000). Ctrl-C stops it.\n"
-		    "With --json: nf, ports, paths, seconds, objects (by name) and path_list.\n",
+		    "Then decides: shared-nothing or locks ('show verdict', 'show constraints').\n"
+		    "With --json: nf, ports, paths, seconds, objects (by name), path_list,\n"
+		    "constraints, verdict, reasons, replicated, shard_fields and graph.\n",
 	  .words = "--len --max-paths" },
-	{ .name = "show", .arity = -2, .usage = "show nf|paths|path|objects|accesses ...",
+	{ .name = "show", .arity = -2,
+	  .usage = "show nf|paths|path|objects|accesses|verdict|constraints|graph ...",
 	  .summary = "show what is loaded and what the analysis found", .sub = show_sub },
+	{ .name = "export", .arity = -2, .usage = "export graph FILE.dot",
+	  .summary = "write results to files", .sub = export_sub },
 	{ .name = "replay", .fn = do_replay, .arity = -2, .flags = CMD_F_JSON | CMD_F_FILES,
 	  .usage = "replay PCAP [--lan CIDR | --port N] [-o PREFIX] [--json]",
 	  .summary = "run the sequential NF over a trace: verdicts per port, rewrites, rate",

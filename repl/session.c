@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "engine/analysis.h"
+#include "engine/shard.h"
 #include "engine/clock.h"
 #include "engine/nfload.h"
 #include "lua/lbaton.h"
@@ -70,6 +71,9 @@ session_release(struct session *s)
 void
 session_drop_analysis(struct session *s)
 {
+	/* The verdict reads the analysis: it goes first. */
+	shard_free(s->sh);
+	s->sh = NULL;
 	analysis_free(s->an);
 	s->an = NULL;
 }

@@ -14,6 +14,7 @@
 #include "repl/out.h"
 
 struct analysis;
+struct shard;
 struct nfload;
 
 struct session {
@@ -36,6 +37,7 @@ struct session {
 	struct nfload *nf;		/* the loaded NF, or NULL */
 	struct analysis *an;		/* the last analysis of 'nf' as configured now, or NULL:
 					** loading another NF or a successful 'set' drops it */
+	struct shard *sh;		/* its constraints and verdict (with 'an') */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */
