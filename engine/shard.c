@@ -673,11 +673,11 @@ implied(struct ctx *c, const struct cls *x, const struct cls *y, struct shard_pa
 			if (f->kind == AF_PACKET)
 				snprintf(t, sizeof t, "%s", f->field);
 			else if (f->kind == AF_DERIVED)
-				snprintf(t, sizeof t, "a function keeping no field whole");
+				snprintf(t, sizeof t, "a function that keeps no field whole");
 			else
 				snprintf(t, sizeof t, "%.32s", f->text);
 			if (!strstr(sbuf_str(why), t))
-				sbuf_printf(why, "%s%s", why->len ? ", " : "", t);
+				sbuf_printf(why, "%s%s", why->len ? "|" : "", t);
 		}
 	}
 	if (derived)
@@ -777,7 +777,7 @@ pair_classes(struct ctx *c, const struct cls *x, const struct cls *y)
 		{
 			char *t = xstrdup(sbuf_str(&why)), *q = NULL;
 
-			for (char *tok = strtok_r(t, ", ", &q); tok; tok = strtok_r(NULL, ", ", &q))
+			for (char *tok = strtok_r(t, "|", &q); tok; tok = strtok_r(NULL, "|", &q))
 				add_word(&b->fields, tok);
 			free(t);
 		}
@@ -793,7 +793,7 @@ pair_classes(struct ctx *c, const struct cls *x, const struct cls *y)
 		/* Left out of a key that has hashable fields: asks more of the sharding, not less. */
 		char *t = sbuf_detach(&why), *q = t;
 
-		for (char *tok = strtok_r(t, ", ", &q); tok; tok = strtok_r(NULL, ", ", &q))
+		for (char *tok = strtok_r(t, "|", &q); tok; tok = strtok_r(NULL, "|", &q))
 			note_nonhash(c, tok);
 		free(t);
 	}
@@ -2016,6 +2016,9 @@ shard_add_val(const struct analysis *a, const struct shard *sh, struct val *v)
 	for (unsigned p = 0; p < a->n_ports; p++) {
 		struct val *f = val_arr();
 
+		/* "any": no constraint names the port; empty: no field satisfies them all */
+		if (!sh->constrained[p])
+			val_push(f, val_str("any"));
 		for (int fi = 0; fi < SHARD_NFIELDS && sh->constrained[p]; fi++) {
 			unsigned len = fi < SHARD_SPORT ? 4 : 2;
 			char buf[48];

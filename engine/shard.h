@@ -89,7 +89,7 @@ void shard_format_dot(const struct analysis *a, const struct shard *sh, struct s
 
 /* Adds DESIGN.md section 9's constraints ({ports = {a, b}, pairs = {{field_a, field_b}, ...},
 ** sources, tie}), verdict, reasons, plus replicated (object names), shard_fields (by port:
-** the fields each may hash) and graph (edges: from, to, ports, op, call, site) to 'v'; its
+** the fields each may hash; {"any"} when no constraint names it, {} when none will do) and graph (edges: from, to, ports, op, call, site) to 'v'; its
 ** seconds grow by the time taken here. */
 void shard_add_val(const struct analysis *a, const struct shard *sh, struct val *v);
 struct val *shard_constraints_val(const struct analysis *a, const struct shard *sh);

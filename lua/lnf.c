@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/analysis.h"
+#include "engine/shard.h"
 #include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/replay.h"
@@ -203,7 +204,8 @@ opt_uint(lua_State *L, int idx, const char *key, lua_Integer lo, lua_Integer hi)
 }
 
 /* nf:analyze([{len_min = N, len_max = N, max_paths = N}]) -> result | nil, message.
-** The result is the plain table of the shell's 'analyze --json' (DESIGN.md section 9); the
+** The result is the plain table of the shell's 'analyze --json' (DESIGN.md section 9: with
+** constraints, verdict and reasons); the
 ** analysis itself is freed before returning, so nothing in it goes stale when nf:set changes
 ** the configuration: analyze again for the new one. */
 static int
@@ -213,6 +215,7 @@ l_analyze(lua_State *L)
 	struct analysis_opts o = { .progress = lutil_host(L)->progress };
 	struct err e = ERR_INIT;
 	struct analysis *a;
+	struct shard *sh;
 	struct val *v;
 
 	if (!lua_isnoneornil(L, 2)) {
@@ -239,7 +242,14 @@ l_analyze(lua_State *L)
 		return lutil_fail(L, "analysis stopped (Ctrl-C)");
 	if (!a)
 		return lutil_fail(L, e.msg[0] ? e.msg : "the analysis failed");
+	sh = shard_run(a, &e);
+	if (!sh) {
+		analysis_free(a);
+		return lutil_fail(L, e.msg[0] ? e.msg : "the verdict failed");
+	}
 	v = analysis_to_val(a);
+	shard_add_val(a, sh, v);
+	shard_free(sh);
 	analysis_free(a);
 	lutil_push_val(L, v);
 	val_free(v);

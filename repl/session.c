@@ -51,6 +51,8 @@ void
 session_init(struct session *s, const volatile sig_atomic_t *stop)
 {
 	memset(s, 0, sizeof *s);
+	/* A Lua script runs outside any command: its progress counts from the start. */
+	s->prog_start = s->prog_last = clock_seconds();
 	s->stop = stop;
 	s->progress.stop = stop;
 	s->progress.report = report;
