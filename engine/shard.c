@@ -848,6 +848,41 @@ raw_class(const struct ctx *c, uint32_t obj, const struct analysis_field *key, u
 	return n > 0 && !key_has(key, n, AF_STATE);
 }
 
+/* Whether 'e' only packet bytes (or only state) make up. 1: packet, 2: state, 0: mixed. */
+static int
+made_of(struct ctx *c, smt_t e)
+{
+	smt_t vars[32];
+	uint32_t n = vars_in(c->smt, e, vars, 0, 32, 0);
+	bool pkt = false, state = false;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (sym_pbyte_of(c->a->sym, vars[i]))
+			pkt = true;
+		else if (!is_meta(c->smt, vars[i]))
+			state = true;
+		else
+			return 0;
+	}
+	return pkt && !state ? 1 : state && !pkt ? 2 : 0;
+}
+
+/* A comparison of a value from state with one from the packet: (a = b), not (a = b). */
+static bool
+is_check(struct ctx *c, smt_t e)
+{
+	struct smt *s = c->smt;
+	int l, r;
+
+	while (smt_kind(s, e, NULL) == SMT_K_NOT)
+		e = smt_arg(s, e, 0);
+	if (smt_kind(s, e, NULL) != SMT_K_CMP || smt_nargs(s, e) != 2)
+		return false;
+	l = made_of(c, smt_arg(s, e, 0));
+	r = made_of(c, smt_arg(s, e, 1));
+	return (l == 1 && r == 2) || (l == 2 && r == 1);
+}
+
 /* The record bytes path 'pi' reads at an index from the packet and finds equal to packet
 ** fields: (record byte, field byte) for each such byte its conditions force. */
 static void
@@ -877,7 +912,10 @@ path_ties(struct ctx *c, uint32_t pi, struct ptie *pt)
 			char where[64] = "";
 
 			for (uint32_t k = 0; k < p->n_conds; k++) {
-				if (p->conds[k].assumed || !mentions(c, p->conds[k].e, ev->out[b]))
+				/* Only comparisons of stored bytes with packet bytes: a checksum over
+				** the entry ties nothing and would only cost solver time. */
+				if (p->conds[k].assumed || !is_check(c, p->conds[k].e) ||
+				    !mentions(c, p->conds[k].e, ev->out[b]))
 					continue;
 				ncand = hashable_vars(c, p->conds[k].e, cand, ncand, 16);
 				after = p->conds[k].after;
