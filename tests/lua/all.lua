@@ -148,6 +148,25 @@ local function writes_src(a)
 	return false
 end
 check("and an access that writes flows keyed by ipv4.src[0]", writes_src(an))
+-- the decision rides along: verdict, reasons, constraints as {ports, pairs}
+local function cross(a)
+	for _, c in ipairs(a and a.constraints or {}) do
+		if c.ports[1] == "lan" and c.ports[2] == "wan" then
+			for _, p in ipairs(c.pairs) do
+				if p[1] == "ipv4.src" and p[2] == "ipv4.dst" then return c.symmetric end
+			end
+		end
+	end
+	return false
+end
+check("nf:analyze carries the verdict and reasons", an and an.verdict == "shared-nothing" and
+	type(an.reasons) == "table")
+check("and the symmetric lan-wan constraint of fw", cross(an))
+check("and each port's hashable fields and the graph", an and #an.shard_fields.lan == 4 and
+	#an.graph > 0 and an.graph[1].from and an.graph[1].to and an.graph[1].site)
+local abr = baton.load("bridge"):analyze()
+check("bridge's verdict is locks, with a reason naming macs", abr and abr.verdict == "locks" and
+	abr.reasons[1]:match("^macs: keyed by eth%.src") ~= nil, abr and abr.reasons[1])
 an, aerr = afw:analyze{len_min = 100, len_max = 200, max_paths = 1000}
 check("nf:analyze takes len_min, len_max and max_paths", an and an.paths > 0, aerr)
 an, aerr = afw:analyze{max_paths = 1}
