@@ -631,6 +631,8 @@ solver_pairs(struct ctx *c, const struct sym_event *ex, const struct sym_event *
 
 enum eqres { EQ_NEVER, EQ_PAIRS };
 
+#define SHARD_MAX_PAIRS 144	/* 12 hashed bytes by 12: any more repeat a pair */
+
 /* What key_x(p) = key_y(q) forces: EQ_NEVER when the keys cannot be equal (different
 ** constants), else the hashable byte pairs (maybe none). *why gets the bytes left out. */
 static enum eqres
@@ -660,6 +662,8 @@ implied(struct ctx *c, const struct cls *x, const struct cls *y, struct shard_pa
 		derived |= fx->kind == AF_DERIVED || fy->kind == AF_DERIVED;
 		if (fx->kind == AF_PACKET && fy->kind == AF_PACKET && ix >= 0 && iy >= 0 &&
 		    fx->byte >= 0 && fy->byte >= 0 && (fx->mask & fy->mask)) {
+			if (*n == SHARD_MAX_PAIRS)
+				continue;	/* a key repeating fields: the rest add nothing new */
 			out[(*n)++] = (struct shard_pair){ (uint8_t)ix, (uint8_t)fx->byte, (uint8_t)iy,
 				(uint8_t)fy->byte, (uint8_t)(fx->mask & fy->mask) };
 			continue;
@@ -681,7 +685,7 @@ implied(struct ctx *c, const struct cls *x, const struct cls *y, struct shard_pa
 		}
 	}
 	if (derived)
-		*n = solver_pairs(c, ex, ey, out, *n, 64);
+		*n = solver_pairs(c, ex, ey, out, *n, SHARD_MAX_PAIRS);
 	pairs_norm(out, n);
 	*all_const = cx || cy;
 	return EQ_PAIRS;
@@ -750,7 +754,7 @@ static void
 pair_classes(struct ctx *c, const struct cls *x, const struct cls *y)
 {
 	const struct analysis *a = c->a;
-	struct shard_pair pairs[64];
+	struct shard_pair pairs[SHARD_MAX_PAIRS];
 	struct sbuf why = SBUF_INIT, src = SBUF_INIT, kt = SBUF_INIT;
 	uint32_t n;
 	bool all_const;
@@ -1026,6 +1030,7 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 	struct sbuf raw = SBUF_INIT, made = SBUF_INIT, fields = SBUF_INIT;
 	uint32_t raw_ports = 0, made_ports = 0, n_tied = 0, n_miss = 0;
 	int miss_verdict = 0, bad_path = -1;
+	uint32_t miss0 = 0;
 	const char *bad = NULL, *check = "";
 	const struct tie *shown = NULL;
 
@@ -1084,33 +1089,55 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 			}
 			continue;
 		}
-		if (n_miss++ == 0)
+		if (n_miss++ == 0) {
 			miss_verdict = p->verdict;
-		else if (p->verdict != miss_verdict)
+			miss0 = pi;
+		} else if (p->verdict != miss_verdict) {
 			bad = "does not end like a miss (its verdict differs)", bad_path = (int)pi;
+		} else if (a->paths[pi].n_writes != a->paths[miss0].n_writes) {
+			bad = "rewrites the packet unlike a miss", bad_path = (int)pi;
+		}
 		for (uint32_t ei = (uint32_t)first; ei < p->n_events; ei++) {
 			if (p->events[ei].op != SYM_READ && !maintenance(&p->events[ei]))
 				bad = "writes state though its lookup failed", bad_path = (int)pi;
 		}
-		if (p->n_writes && !bad) {
-			/* the packet leaves changed on a miss: compare with the first miss path */
-			for (uint32_t pj = 0; pj < pi; pj++) {
-				if (raw_event(c, pj, obj) >= 0 && a->paths[pj].p->verdict == p->verdict &&
-				    a->paths[pj].n_writes != a->paths[pi].n_writes)
-					bad = "rewrites the packet differently on a miss", bad_path = (int)pi;
+	}
+	/* Every writer of a checked record must leave packet fields (or what was there) in the
+	** bytes the check compares: else a packet could pass the check on another core's entry. */
+	for (uint32_t pi = 0; pi < a->n_paths && !bad; pi++) {
+		for (uint32_t t = 0; pass[pi] && t < ties[pi].n && !bad; t++) {
+			const struct tie *tt = &ties[pi].t[t];
+
+			for (uint32_t wp = 0; wp < a->n_paths && !bad; wp++) {
+				const struct sym_path *w = a->paths[wp].p;
+
+				for (uint32_t we = 0; we < w->n_events; we++) {
+					const struct sym_event *wev = &w->events[we];
+					int fb;
+
+					if (wev->obj != tt->rec || !wev->n_stored || tt->byte >= wev->n_stored ||
+					    stored_field(c, wev, tt->byte, &fb) >= 0 ||
+					    (tt->byte < wev->n_out &&
+					     smt_id(c->smt, wev->stored[tt->byte]) ==
+					     smt_id(c->smt, wev->out[tt->byte])))
+						continue;
+					bad = "stores no packet field where the check compares";
+					bad_path = (int)wp;
+					break;
+				}
 			}
 		}
 	}
 	ports_text(a, raw_ports, &fields);
 	if (n_tied == 0 && !bad) {
-		reason(c, true, "%s: %s packets name an index (%s) that %s packets allocate (%s), and "
-		       "no check ties the entry found there to packet fields", obj_name(c, obj),
-		       sbuf_str(&fields), sbuf_str(&raw), made_ports ? "" : "other", sbuf_str(&made));
+		reason(c, true, "%s: %s packets name an index (%s) that other paths allocate (%s), "
+		       "and no check ties the entry found there to packet fields", obj_name(c, obj),
+		       sbuf_str(&fields), sbuf_str(&raw), sbuf_str(&made));
 		goto out;
 	}
 	if (bad) {
 		reason(c, true, "%s: %s packets name an index (%s) allocated elsewhere (%s); path %d "
-		       "%s, so a lookup on the wrong core does not behave like a miss",
+		       "%s, so a lookup on the wrong core would not behave like a miss",
 		       obj_name(c, obj), sbuf_str(&fields), sbuf_str(&raw), sbuf_str(&made),
 		       bad_path, bad);
 		goto out;

@@ -1,0 +1,147 @@
+/*
+** nocheck: nat with the wan check cut down. lan flows get external port BASE + slot as in nat;
+** a wan packet to ext_ip is sent to whatever live slot its destination port names, with no
+** comparison of the slot's remote endpoint against the packet's source.
+** Rule exercised: an index the packet names with no check tying the entry to packet fields.
+** Expected verdict: locks.
+*/
+
+#include "dchain.h"
+#include "expire.h"
+#include "map.h"
+#include "nf.h"
+#include "packet.h"
+#include "vector.h"
+
+enum { PORT_LAN, PORT_WAN };
+
+#define BASE		1024
+#define CAPACITY	1024
+#define EXPIRY_NS	(60 * 1000000000ull)
+
+static const struct nf_param nocheck_params[] = {
+	{ "ext_ip", "203.0.113.1", "the external IPv4 address lan hosts share" },
+	{ NULL, NULL, NULL },
+};
+
+NF_DESCRIPTOR("nocheck", "test: nat whose wan side trusts the destination port alone",
+    NF_PORTS("lan", "wan"), nocheck_params);
+
+/* A flow as seen from lan; network order. */
+struct flow_key {
+	uint32_t src_ip;
+	uint32_t dst_ip;
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t proto;
+} __attribute__((packed));
+
+/* What a slot translates, network order; the remote endpoint is stored but never checked. */
+struct flow_entry {
+	uint32_t int_ip;
+	uint32_t remote_ip;
+	uint16_t int_port;
+	uint16_t remote_port;
+	uint8_t proto;
+} __attribute__((packed));
+
+struct nocheck {
+	struct map *flows;	/* lan 5-tuple -> slot */
+	struct vector *keys;	/* slot -> lan 5-tuple */
+	struct vector *entries;	/* slot -> endpoints */
+	struct dchain *ports;	/* slots in use and when last seen */
+	uint32_t ext_ip;	/* network order */
+	uint32_t n_slots;
+};
+
+void *
+nf_init(struct nf_env *env)
+{
+	struct nocheck *st = nf_alloc(env, sizeof *st);
+	uint32_t ext_ip = nf_config_ipv4(env, "ext_ip");
+
+	if (!nf_env_ok(env))
+		return NULL;
+	st->ext_ip = htonl(ext_ip);
+	st->flows = map_new(env, "flows", sizeof(struct flow_key), CAPACITY);
+	st->keys = vector_new(env, "keys", sizeof(struct flow_key), CAPACITY);
+	st->entries = vector_new(env, "entries", sizeof(struct flow_entry), CAPACITY);
+	st->ports = dchain_new(env, "ports", CAPACITY);
+	if (!nf_env_ok(env))
+		return NULL;
+	st->n_slots = dchain_capacity(st->ports);
+	return st;
+}
+
+/* lan -> wan: as in nat. */
+static int
+outbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
+{
+	struct flow_key key = {
+		.src_ip = p->ip->src,
+		.dst_ip = p->ip->dst,
+		.src_port = pkt_sport(p),
+		.dst_port = pkt_dport(p),
+		.proto = p->proto,
+	};
+	struct flow_entry *e;
+	uint32_t slot;
+
+	if (map_get(st->flows, &key, &slot)) {
+		dchain_rejuvenate(st->ports, slot, now_ns);
+	} else {
+		if (!dchain_allocate(st->ports, now_ns, &slot))
+			return 0;
+		*(struct flow_key *)vector_mut(st->keys, slot) = key;
+		e = vector_mut(st->entries, slot);
+		e->int_ip = key.src_ip;
+		e->int_port = key.src_port;
+		e->remote_ip = key.dst_ip;
+		e->remote_port = key.dst_port;
+		e->proto = key.proto;
+		map_put(st->flows, &key, slot);
+	}
+	pkt_set_ipv4_src(p, st->ext_ip);
+	pkt_set_sport(p, htons((uint16_t)(BASE + slot)));
+	return 1;
+}
+
+/* wan -> lan: any live slot named by the destination port is translated to; nothing else is
+** checked. */
+static int
+inbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
+{
+	const struct flow_entry *e;
+	uint32_t dport = ntohs(pkt_dport(p)), slot, int_ip;
+	uint16_t int_port;
+
+	if (p->ip->dst != st->ext_ip)
+		return 0;
+	if (dport < BASE || dport - BASE >= st->n_slots)
+		return 0;
+	slot = dport - BASE;
+	if (!dchain_is_allocated(st->ports, slot))
+		return 0;
+	e = vector_get(st->entries, slot);
+	int_ip = e->int_ip;
+	int_port = e->int_port;
+	dchain_rejuvenate(st->ports, slot, now_ns);
+	pkt_set_ipv4_dst(p, int_ip);
+	pkt_set_dport(p, int_port);
+	return 1;
+}
+
+int
+nf_process(void *state, uint16_t port, uint8_t *pkt, uint16_t len, uint64_t now_ns)
+{
+	struct nocheck *st = state;
+	uint64_t before = now_ns > EXPIRY_NS ? now_ns - EXPIRY_NS : 0;
+	struct pkt p;
+
+	expire_items(st->ports, st->flows, st->keys, before);
+	if (pkt_parse(pkt, len, &p) != PKT_L4 || p.fragment)
+		return NF_DROP;
+	if (port == PORT_LAN)
+		return outbound(st, &p, now_ns) ? PORT_WAN : NF_DROP;
+	return inbound(st, &p, now_ns) ? PORT_LAN : NF_DROP;
+}
