@@ -29,19 +29,15 @@ NF_DESCRIPTOR("nocheck", "test: nat whose wan side trusts the destination port a
 
 /* A flow as seen from lan; network order. */
 struct flow_key {
-	uint32_t src_ip;
-	uint32_t dst_ip;
-	uint16_t src_port;
-	uint16_t dst_port;
+	uint32_t src_ip, dst_ip;
+	uint16_t src_port, dst_port;
 	uint8_t proto;
 } __attribute__((packed));
 
 /* What a slot translates, network order; the remote endpoint is stored but never checked. */
 struct flow_entry {
-	uint32_t int_ip;
-	uint32_t remote_ip;
-	uint16_t int_port;
-	uint16_t remote_port;
+	uint32_t int_ip, remote_ip;
+	uint16_t int_port, remote_port;
 	uint8_t proto;
 } __attribute__((packed));
 
@@ -51,7 +47,7 @@ struct nocheck {
 	struct vector *entries;	/* slot -> endpoints */
 	struct dchain *ports;	/* slots in use and when last seen */
 	uint32_t ext_ip;	/* network order */
-	uint32_t n_slots;
+	uint32_t n_slots;	/* the chain's capacity (a share may shrink it) */
 };
 
 void *
@@ -78,11 +74,8 @@ static int
 outbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 {
 	struct flow_key key = {
-		.src_ip = p->ip->src,
-		.dst_ip = p->ip->dst,
-		.src_port = pkt_sport(p),
-		.dst_port = pkt_dport(p),
-		.proto = p->proto,
+		.src_ip = p->ip->src, .dst_ip = p->ip->dst,
+		.src_port = pkt_sport(p), .dst_port = pkt_dport(p), .proto = p->proto,
 	};
 	struct flow_entry *e;
 	uint32_t slot;
@@ -94,11 +87,7 @@ outbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 			return 0;
 		*(struct flow_key *)vector_mut(st->keys, slot) = key;
 		e = vector_mut(st->entries, slot);
-		e->int_ip = key.src_ip;
-		e->int_port = key.src_port;
-		e->remote_ip = key.dst_ip;
-		e->remote_port = key.dst_port;
-		e->proto = key.proto;
+		*e = (struct flow_entry){ key.src_ip, key.dst_ip, key.src_port, key.dst_port, key.proto };
 		map_put(st->flows, &key, slot);
 	}
 	pkt_set_ipv4_src(p, st->ext_ip);
@@ -106,8 +95,7 @@ outbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 	return 1;
 }
 
-/* wan -> lan: any live slot named by the destination port is translated to; nothing else is
-** checked. */
+/* wan -> lan: any live slot the destination port names; nothing ties it to the packet. */
 static int
 inbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 {
