@@ -1031,6 +1031,8 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 	uint32_t raw_ports = 0, made_ports = 0, n_tied = 0, n_miss = 0;
 	int miss_verdict = 0, bad_path = -1;
 	uint32_t miss0 = 0;
+	const struct sym_event *bad_ev = NULL;
+	char bad_at[96] = "";
 	const char *bad = NULL, *check = "";
 	const struct tie *shown = NULL;
 
@@ -1084,8 +1086,10 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 			n_tied++;
 			check = shown ? shown->where : "";
 			for (uint32_t ei = (uint32_t)first; ei < p->n_events && ei < last_after; ei++) {
-				if (p->events[ei].op != SYM_READ && !maintenance(&p->events[ei]))
+				if (p->events[ei].op != SYM_READ && !maintenance(&p->events[ei])) {
 					bad = "writes state before its check", bad_path = (int)pi;
+					bad_ev = &p->events[ei];
+				}
 			}
 			continue;
 		}
@@ -1098,8 +1102,10 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 			bad = "rewrites the packet unlike a miss", bad_path = (int)pi;
 		}
 		for (uint32_t ei = (uint32_t)first; ei < p->n_events; ei++) {
-			if (p->events[ei].op != SYM_READ && !maintenance(&p->events[ei]))
+			if (p->events[ei].op != SYM_READ && !maintenance(&p->events[ei])) {
 				bad = "writes state though its lookup failed", bad_path = (int)pi;
+				bad_ev = &p->events[ei];
+			}
 		}
 	}
 	/* Every writer of a checked record must leave packet fields (or what was there) in the
@@ -1129,24 +1135,31 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 		}
 	}
 	ports_text(a, raw_ports, &fields);
-	if (n_tied == 0 && !bad) {
+	/* Reported here either way: the raw classes get no pairs of their own. */
+	for (uint32_t i = 0; i < c->n_cls; i++) {
+		if (c->cls[i].obj == obj && c->cls[i].d.kind == D_PACKET)
+			c->cls[i].resolved = true;
+	}
+	if (n_tied == 0) {
 		reason(c, true, "%s: %s packets name an index (%s) that other paths allocate (%s), "
 		       "and no check ties the entry found there to packet fields", obj_name(c, obj),
 		       sbuf_str(&fields), sbuf_str(&raw), sbuf_str(&made));
 		goto out;
 	}
 	if (bad) {
+		if (bad_ev) {
+			char site[64];
+
+			analysis_site(a, bad_ev->file, bad_ev->line, site, sizeof site);
+			snprintf(bad_at, sizeof bad_at, " (%s %s)", bad_ev->call, site);
+		}
 		reason(c, true, "%s: %s packets name an index (%s) allocated elsewhere (%s); path %d "
-		       "%s, so a lookup on the wrong core would not behave like a miss",
+		       "%s%s, so a lookup on the wrong core would not behave like a miss",
 		       obj_name(c, obj), sbuf_str(&fields), sbuf_str(&raw), sbuf_str(&made),
-		       bad_path, bad);
+		       bad_path, bad, bad_at);
 		goto out;
 	}
-	/* Settled: the raw classes need no pairs of their own; the ties link the ports. */
-	for (uint32_t i = 0; i < c->n_cls; i++) {
-		if (c->cls[i].obj == obj && c->cls[i].d.kind == D_PACKET)
-			c->cls[i].resolved = true;
-	}
+	/* Settled: the ties link the ports. */
 	for (uint32_t pi = 0; pi < a->n_paths; pi++) {
 		const struct sym_path *q = a->paths[pi].p;
 

@@ -29,7 +29,7 @@ check() { if has "$1" "$2"; then ok "$1: $3"; else not_ok "$1: $3" "no '$2' in t
 for nf in nop sbridge pol fw nat psd cl hhh readonly masked; do
 	check $nf '^verdict shared-nothing$' "shared-nothing"
 done
-for nf in bridge lb counter two_maps hashed; do
+for nf in bridge lb counter two_maps hashed nocheck misswrite; do
 	check $nf '^verdict locks$' "locks"
 done
 check nop '^hash lan any$' "no constraint on lan"
@@ -56,6 +56,10 @@ check two_maps '^reason port wan would need sharding by disjoint fields: ipv4.sr
 check hashed '^reason hashes: keyed by f\(ipv4.src\), which RSS cannot hash' "a hashed key"
 check readonly '^replicated blocked$' "a map only read is replicated"
 check masked '^constraint wan wan ipv4.src/16=ipv4.src/16$' "a masked key keeps its mask"
+check nocheck '^reason entries: wan packets name an index .* no check ties the entry' \
+	"an index the packet names, never checked against the entry"
+check misswrite '^reason entries: .*path [0-9]+ writes state though its lookup failed \(dchain_rejuvenate misswrite.c\)' \
+	"a failed check that writes state is no miss"
 
 # The shell: the issue's commands, with source lines.
 run -e 'load fw' -e analyze -e 'show verdict'

@@ -62,10 +62,9 @@ nf_init(struct nf_env *env)
 	st->keys = vector_new(env, "keys", sizeof(struct flow_key), CAPACITY);
 	st->entries = vector_new(env, "entries", sizeof(struct flow_entry), CAPACITY);
 	st->ports = dchain_new(env, "ports", CAPACITY);
-	if (!nf_env_ok(env))
-		return NULL;
-	st->n_slots = dchain_capacity(st->ports);
-	return st;
+	if (nf_env_ok(env))
+		st->n_slots = dchain_capacity(st->ports);
+	return nf_env_ok(env) ? st : NULL;
 }
 
 /* lan -> wan: as in nat. */
@@ -94,14 +93,12 @@ outbound(struct misswrite *st, struct pkt *p, uint64_t now_ns)
 	return 1;
 }
 
-/* wan -> lan: as in nat, except that a slot whose remote endpoint is not the packet's source
-** is still refreshed (someone else's flow kept alive) before the packet is dropped. */
+/* wan -> lan: nat's check, but a slot that fails it is refreshed before the packet is dropped. */
 static int
 inbound(struct misswrite *st, struct pkt *p, uint64_t now_ns)
 {
 	const struct flow_entry *e;
-	uint32_t dport = ntohs(pkt_dport(p)), slot, int_ip;
-	uint16_t int_port;
+	uint32_t dport = ntohs(pkt_dport(p)), slot;
 
 	if (p->ip->dst != st->ext_ip)
 		return 0;
@@ -115,11 +112,9 @@ inbound(struct misswrite *st, struct pkt *p, uint64_t now_ns)
 		dchain_rejuvenate(st->ports, slot, now_ns);
 		return 0;
 	}
-	int_ip = e->int_ip;
-	int_port = e->int_port;
+	pkt_set_ipv4_dst(p, e->int_ip);
+	pkt_set_dport(p, e->int_port);
 	dchain_rejuvenate(st->ports, slot, now_ns);
-	pkt_set_ipv4_dst(p, int_ip);
-	pkt_set_dport(p, int_port);
 	return 1;
 }
 

@@ -1,7 +1,6 @@
 /*
-** nocheck: nat with the wan check cut down. lan flows get external port BASE + slot as in nat;
-** a wan packet to ext_ip is sent to whatever live slot its destination port names, with no
-** comparison of the slot's remote endpoint against the packet's source.
+** nocheck: nat whose wan side forwards to whatever live flow the destination port names,
+** never comparing that flow's remote endpoint with the packet's source.
 ** Rule exercised: an index the packet names with no check tying the entry to packet fields.
 ** Expected verdict: locks.
 */
@@ -63,10 +62,9 @@ nf_init(struct nf_env *env)
 	st->keys = vector_new(env, "keys", sizeof(struct flow_key), CAPACITY);
 	st->entries = vector_new(env, "entries", sizeof(struct flow_entry), CAPACITY);
 	st->ports = dchain_new(env, "ports", CAPACITY);
-	if (!nf_env_ok(env))
-		return NULL;
-	st->n_slots = dchain_capacity(st->ports);
-	return st;
+	if (nf_env_ok(env))
+		st->n_slots = dchain_capacity(st->ports);
+	return nf_env_ok(env) ? st : NULL;
 }
 
 /* lan -> wan: as in nat. */
@@ -100,8 +98,7 @@ static int
 inbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 {
 	const struct flow_entry *e;
-	uint32_t dport = ntohs(pkt_dport(p)), slot, int_ip;
-	uint16_t int_port;
+	uint32_t dport = ntohs(pkt_dport(p)), slot;
 
 	if (p->ip->dst != st->ext_ip)
 		return 0;
@@ -111,11 +108,9 @@ inbound(struct nocheck *st, struct pkt *p, uint64_t now_ns)
 	if (!dchain_is_allocated(st->ports, slot))
 		return 0;
 	e = vector_get(st->entries, slot);
-	int_ip = e->int_ip;
-	int_port = e->int_port;
+	pkt_set_ipv4_dst(p, e->int_ip);
+	pkt_set_dport(p, e->int_port);
 	dchain_rejuvenate(st->ports, slot, now_ns);
-	pkt_set_ipv4_dst(p, int_ip);
-	pkt_set_dport(p, int_port);
 	return 1;
 }
 
