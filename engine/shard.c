@@ -844,11 +844,10 @@ mentions(struct ctx *c, smt_t e, smt_t v)
 	return false;
 }
 
+/* A key of packet bytes (and constants), nothing read from state. */
 static bool
-raw_class(const struct ctx *c, uint32_t obj, const struct analysis_field *key, uint32_t n)
+raw_key(const struct analysis_field *key, uint32_t n)
 {
-	(void)c;
-	(void)obj;
 	return n > 0 && !key_has(key, n, AF_STATE);
 }
 
@@ -908,7 +907,7 @@ path_ties(struct ctx *c, uint32_t pi, struct ptie *pt)
 		const struct sym_event *ev = &p->events[ei];
 
 		if (strcmp(ev->call, "vector_get") ||
-		    !raw_class(c, ev->obj, a->paths[pi].keys[ei], ev->n_key))
+		    !raw_key(a->paths[pi].keys[ei], ev->n_key))
 			continue;
 		for (uint32_t b = 0; b < ev->n_out && pt->n < 32; b++) {
 			smt_t cand[16];
@@ -975,7 +974,7 @@ raw_event(struct ctx *c, uint32_t pi, uint32_t obj)
 	for (uint32_t ei = 0; ei < ap->p->n_events; ei++) {
 		const struct sym_event *ev = &ap->p->events[ei];
 
-		if (ev->obj == obj && raw_class(c, obj, ap->keys[ei], ev->n_key))
+		if (ev->obj == obj && raw_key(ap->keys[ei], ev->n_key))
 			return (int)ei;
 	}
 	return -1;
@@ -1516,7 +1515,7 @@ build_graph(struct ctx *c)
 /* ---- the run ---- */
 
 struct shard *
-shard_run(struct analysis *a, struct err *e)
+shard_run(struct analysis *a)
 {
 	struct shard *sh = xcalloc(1, sizeof *sh);
 	struct ctx c = { .a = a, .smt = a->smt, .sh = sh };
@@ -1524,7 +1523,6 @@ shard_run(struct analysis *a, struct err *e)
 	double t0 = clock_seconds();
 	bool any_written = false, any_state = false;
 
-	(void)e;
 	sh->n_objects = a->n_objects;
 	sh->replicated = xcalloc(a->n_objects + 1, sizeof *sh->replicated);
 	sh->n_ports = a->n_ports;
@@ -1762,8 +1760,7 @@ groups_of(const struct shard_constraint *k, struct group *g, uint32_t max)
 }
 
 static void
-side_text(uint8_t f, const uint8_t *m, bool straight, const int *map, bool b_side,
-	  struct sbuf *out)
+side_text(uint8_t f, const uint8_t *m, bool straight, bool b_side, struct sbuf *out)
 {
 	uint8_t bits[SHARD_BYTES] = { 0 };
 	unsigned len = f < SHARD_SPORT ? 4 : 2;
@@ -1774,7 +1771,6 @@ side_text(uint8_t f, const uint8_t *m, bool straight, const int *map, bool b_sid
 		bits_text(bits, out);
 		return;
 	}
-	(void)map;
 	bool first = true;
 
 	for (unsigned b = 0; b < len; b++) {
@@ -1802,7 +1798,7 @@ constraint_text(const struct analysis *a, const struct shard_constraint *k, stru
 		for (uint32_t j = 0; j < n; j++) {
 			if (j)
 				sbuf_adds(out, ", ");
-			side_text(g[j].fa, g[j].ma, true, g[j].map, false, out);
+			side_text(g[j].fa, g[j].ma, true, false, out);
 		}
 		return;
 	}
@@ -1810,9 +1806,9 @@ constraint_text(const struct analysis *a, const struct shard_constraint *k, stru
 		if (j)
 			sbuf_adds(out, " ∧ ");
 		sbuf_printf(out, "%s.", a->ports[k->port_a]);
-		side_text(g[j].fa, g[j].ma, g[j].straight, g[j].map, false, out);
+		side_text(g[j].fa, g[j].ma, g[j].straight, false, out);
 		sbuf_printf(out, " = %s.", a->ports[k->port_b]);
-		side_text(g[j].fb, g[j].mb, g[j].straight, g[j].map, true, out);
+		side_text(g[j].fb, g[j].mb, g[j].straight, true, out);
 	}
 }
 

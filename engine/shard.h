@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "engine/analysis.h"
-#include "engine/err.h"
 #include "engine/sbuf.h"
 #include "engine/val.h"
 
@@ -75,8 +74,9 @@ struct shard {
 	double seconds;
 };
 
-/* Decides for the analysis 'a' (which must outlive the result). */
-struct shard *shard_run(struct analysis *a, struct err *e);
+/* Decides for the analysis 'a' (which must outlive the result). A solver check that gives up
+** only loses precision (fewer ties, so locks or stricter constraints), never correctness. */
+struct shard *shard_run(struct analysis *a);
 void shard_free(struct shard *sh);
 
 const char *shard_field_name(enum shard_field f);	/* "ipv4.src" ... */

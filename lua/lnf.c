@@ -242,11 +242,7 @@ l_analyze(lua_State *L)
 		return lutil_fail(L, "analysis stopped (Ctrl-C)");
 	if (!a)
 		return lutil_fail(L, e.msg[0] ? e.msg : "the analysis failed");
-	sh = shard_run(a, &e);
-	if (!sh) {
-		analysis_free(a);
-		return lutil_fail(L, e.msg[0] ? e.msg : "the verdict failed");
-	}
+	sh = shard_run(a);
 	v = analysis_to_val(a);
 	shard_add_val(a, sh, v);
 	shard_free(sh);

@@ -281,11 +281,7 @@ do_analyze(struct session *s, int argc, char **argv, struct err *e)
 			err_set(e, -EINVAL, "the analysis failed");
 		return e->code ? e->code : -EINVAL;
 	}
-	sh = shard_run(a, e);
-	if (!sh) {
-		analysis_free(a);
-		return e->code ? e->code : -EINVAL;
-	}
+	sh = shard_run(a);
 	session_drop_analysis(s);
 	s->an = a;
 	s->sh = sh;

@@ -46,6 +46,21 @@ expect_no_grep() {
 	else ok "$1"; fi
 }
 
+# expect_data NAME FILE: the last run succeeded and printed exactly FILE (expected results kept
+# as data); with BATON_REGEN=1 a successful run rewrites FILE first (check the diff by eye).
+expect_data() {
+	if [ "${BATON_REGEN:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
+		cp "$T/out" "$2"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		not_ok "$1" "exit status $rc" "$(head -c 600 "$T/err")"
+	elif cmp -s "$2" "$T/out"; then
+		ok "$1 matches $2"
+	else
+		not_ok "$1 matches $2" "$(diff "$2" "$T/out" | head -20)"
+	fi
+}
+
 # json_field FILE FIELD [LINE]: a top-level field of the JSON object on line LINE (default 1).
 json_field() {
 	python3 -c 'import json,sys

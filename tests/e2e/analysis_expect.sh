@@ -8,16 +8,7 @@
 for f in tests/analysis/*.expect; do
 	nf=$(basename "$f" .expect)
 	run tests/analysis/model.lua "$nf"
-	if [ "${BATON_REGEN:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
-		cp "$T/out" "$f"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		not_ok "analysis of $nf" "exit status $rc" "$(head -c 600 "$T/err")"
-	elif cmp -s "$f" "$T/out"; then
-		ok "analysis of $nf matches $f"
-	else
-		not_ok "analysis of $nf matches $f" "$(diff "$f" "$T/out" | head -20)"
-	fi
+	expect_data "analysis of $nf" "$f"
 done
 
 # The points the issue names, checked by pattern, so a wrong golden file cannot hide them.

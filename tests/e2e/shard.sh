@@ -10,16 +10,7 @@ for f in tests/shard/*.expect; do
 	nf=$name
 	[ -f "tests/shard/$name.c" ] && nf="tests/shard/$name.c"
 	run tests/shard/verdict.lua "$nf"
-	if [ "${BATON_REGEN:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
-		cp "$T/out" "$f"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		not_ok "verdict of $name" "exit status $rc" "$(head -c 600 "$T/err")"
-	elif cmp -s "$f" "$T/out"; then
-		ok "verdict of $name matches $f"
-	else
-		not_ok "verdict of $name matches $f" "$(diff "$f" "$T/out" | head -20)"
-	fi
+	expect_data "verdict of $name" "$f"
 done
 
 # What DESIGN.md section 3 says each NF must get, checked by pattern so that a wrong data file
