@@ -672,20 +672,25 @@ implied(struct ctx *c, const struct cls *x, const struct cls *y, struct shard_pa
 			const struct analysis_field *f = side ? fy : fx;
 			char t[40];
 
-			if (f->kind == AF_CONST || (f->kind == AF_PACKET && field_id(f->field) >= 0))
+			/* a function of fields: the solver says below what it keeps */
+			if (f->kind == AF_CONST || f->kind == AF_DERIVED ||
+			    (f->kind == AF_PACKET && field_id(f->field) >= 0))
 				continue;
 			if (f->kind == AF_PACKET)
 				snprintf(t, sizeof t, "%s", f->field);
-			else if (f->kind == AF_DERIVED)
-				snprintf(t, sizeof t, "a function that keeps no field whole");
 			else
 				snprintf(t, sizeof t, "%.32s", f->text);
 			if (!strstr(sbuf_str(why), t))
 				sbuf_printf(why, "%s%s", why->len ? "|" : "", t);
 		}
 	}
-	if (derived)
+	if (derived) {
+		uint32_t before = *n;
+
 		*n = solver_pairs(c, ex, ey, out, *n, SHARD_MAX_PAIRS);
+		if (*n == before && !strstr(sbuf_str(why), "a function"))
+			sbuf_printf(why, "%sa function that keeps no field whole", why->len ? "|" : "");
+	}
 	pairs_norm(out, n);
 	*all_const = cx || cy;
 	return EQ_PAIRS;

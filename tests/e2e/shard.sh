@@ -17,7 +17,7 @@ done
 # cannot hide it.
 has() { grep -qE -- "$2" "tests/shard/$1.expect"; }
 check() { if has "$1" "$2"; then ok "$1: $3"; else not_ok "$1: $3" "no '$2' in tests/shard/$1.expect"; fi; }
-for nf in nop sbridge pol fw nat psd cl hhh readonly masked; do
+for nf in nop sbridge pol fw nat psd cl hhh readonly masked offset; do
 	check $nf '^verdict shared-nothing$' "shared-nothing"
 done
 for nf in bridge lb counter two_maps hashed nocheck misswrite; do
@@ -47,6 +47,7 @@ check two_maps '^reason port wan would need sharding by disjoint fields: ipv4.sr
 check hashed '^reason hashes: keyed by f\(ipv4.src\), which RSS cannot hash' "a hashed key"
 check readonly '^replicated blocked$' "a map only read is replicated"
 check masked '^constraint wan wan ipv4.src/16=ipv4.src/16$' "a masked key keeps its mask"
+check offset '^constraint wan wan ipv4.src=ipv4.src$' "a one-to-one function of a field keeps it (the solver says so)"
 check nocheck '^reason entries: wan packets name an index .* no check ties the entry' \
 	"an index the packet names, never checked against the entry"
 check misswrite '^reason entries: .*path [0-9]+ writes state though its lookup failed \(dchain_rejuvenate misswrite.c\)' \
