@@ -573,30 +573,30 @@ expr_text(struct analysis *a, smt_t e)
 
 struct walk {
 	bool pkt, state, meta, undef;
-	const char *state_name;
-	unsigned seen[256], n_seen;
+	const char *state_name;	/* the first value from state */
 };
 
+/* What the variables of 'e' are: packet bytes, the port/len/now inputs, uninitialized memory,
+** or values read from state. */
 static void
-walk(struct analysis *a, smt_t e, struct walk *w, int depth)
+walk(struct analysis *a, smt_t e, struct walk *w)
 {
 	struct smt *s = a->smt;
-	unsigned id = smt_id(s, e), n;
-	enum smt_kind k;
+	smt_t few[64], *vars = few;
+	size_t n = smt_vars(s, e, few, 64);
 
-	for (unsigned i = 0; i < w->n_seen; i++) {
-		if (w->seen[i] == id)
-			return;
+	if (n > 64) {
+		vars = xmalloc(n * sizeof *vars);
+		smt_vars(s, e, vars, n);
 	}
-	if (w->n_seen < 256)
-		w->seen[w->n_seen++] = id;
-	k = smt_kind(s, e, NULL);
-	if (k == SMT_K_VAR) {
-		const char *name = smt_name(s, e);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = smt_name(s, vars[i]);
 
-		if (sym_pbyte_of(a->sym, e))
+		if (smt_kind(s, vars[i], NULL) != SMT_K_VAR)
+			continue;	/* an array holds no input of its own */
+		if (sym_pbyte_of(a->sym, vars[i])) {
 			w->pkt = true;
-		else if (!strcmp(name, "len") || !strcmp(name, "port") || !strcmp(name, "now")) {
+		} else if (!strcmp(name, "len") || !strcmp(name, "port") || !strcmp(name, "now")) {
 			w->meta = true;
 		} else if (!strncmp(name, "undef#", 6)) {
 			w->undef = true;
@@ -605,13 +605,9 @@ walk(struct analysis *a, smt_t e, struct walk *w, int depth)
 			if (!w->state_name)
 				w->state_name = name;
 		}
-		return;
 	}
-	if (depth > 64)
-		return;
-	n = smt_nargs(s, e);
-	for (unsigned i = 0; i < n; i++)
-		walk(a, smt_arg(s, e, i), w, depth + 1);
+	if (vars != few)
+		free(vars);
 }
 
 static void
@@ -632,7 +628,7 @@ classify(struct analysis *a, smt_t e, struct analysis_field *f)
 		return;
 	}
 	memset(&w, 0, sizeof w);
-	walk(a, e, &w, 0);
+	walk(a, e, &w);
 	if (is_pkt_select(a, e, &idx)) {
 		inner = e;
 	} else if (smt_kind(s, e, &sub) == SMT_K_BINOP && sub == SMT_AND && smt_nargs(s, e) == 2) {
@@ -770,7 +766,7 @@ only_port(struct analysis *a, smt_t e)
 	struct walk w;
 
 	memset(&w, 0, sizeof w);
-	walk(a, e, &w, 0);
+	walk(a, e, &w);
 	if (!w.meta || w.pkt || w.state || w.undef)
 		return false;
 	char *t = expr_text(a, e);

@@ -142,25 +142,21 @@ ports_text(const struct analysis *a, uint32_t ports, struct sbuf *out)
 		sbuf_adds(out, "-");
 }
 
-/* The variables of 'e' (ids in 'ids', expressions in 'vars'), up to 'max'. */
+/* Adds the variables of 'e' not yet in vars[0..n) (up to 'max'); returns the new count. */
 static uint32_t
-vars_in(struct smt *s, smt_t e, smt_t *vars, uint32_t n, uint32_t max, int depth)
+vars_in(struct smt *s, smt_t e, smt_t *vars, uint32_t n, uint32_t max)
 {
-	enum smt_kind k = smt_kind(s, e, NULL);
+	smt_t tmp[64];
+	size_t k = smt_vars(s, e, tmp, 64);
 
-	if (k == SMT_K_VAR) {
-		for (uint32_t i = 0; i < n; i++) {
-			if (smt_id(s, vars[i]) == smt_id(s, e))
-				return n;
-		}
-		if (n < max)
-			vars[n++] = e;
-		return n;
+	for (size_t i = 0; i < k && i < 64; i++) {
+		bool seen = false;
+
+		for (uint32_t j = 0; j < n && !seen; j++)
+			seen = smt_id(s, vars[j]) == smt_id(s, tmp[i]);
+		if (!seen && n < max)
+			vars[n++] = tmp[i];
 	}
-	if (depth > 48)
-		return n;
-	for (unsigned i = 0; i < smt_nargs(s, e); i++)
-		n = vars_in(s, smt_arg(s, e, i), vars, n, max, depth + 1);
 	return n;
 }
 
@@ -181,7 +177,7 @@ state_var(struct ctx *c, const struct sym_event *ev, bool *several)
 
 	*several = false;
 	for (uint32_t k = 0; k < ev->n_key; k++)
-		n = vars_in(c->smt, ev->key[k], vars, n, 64, 0);
+		n = vars_in(c->smt, ev->key[k], vars, n, 64);
 	for (uint32_t i = 0; i < n; i++) {
 		if (sym_pbyte_of(c->a->sym, vars[i]) || is_meta(c->smt, vars[i]))
 			continue;
@@ -217,7 +213,7 @@ only_var(struct ctx *c, smt_t e, smt_t v)
 
 	if (!e)
 		return false;
-	n = vars_in(c->smt, e, vars, 0, 4, 0);
+	n = vars_in(c->smt, e, vars, 0, 4);
 	return n == 1 && smt_id(c->smt, vars[0]) == smt_id(c->smt, v);
 }
 
@@ -566,7 +562,7 @@ static uint32_t
 hashable_vars(struct ctx *c, smt_t e, smt_t *out, uint32_t n, uint32_t max)
 {
 	smt_t vars[64];
-	uint32_t nv = vars_in(c->smt, e, vars, 0, 64, 0);
+	uint32_t nv = vars_in(c->smt, e, vars, 0, 64);
 
 	for (uint32_t i = 0; i < nv; i++) {
 		char f[16];
@@ -702,7 +698,7 @@ derived_words(const struct ctx *c, smt_t e, char *w, size_t size)
 {
 	struct sbuf sb = SBUF_INIT;
 	smt_t vars[32];
-	uint32_t n = vars_in(c->smt, e, vars, 0, 32, 0);
+	uint32_t n = vars_in(c->smt, e, vars, 0, 32);
 
 	for (uint32_t i = 0; i < n; i++) {
 		char f[16];
@@ -840,7 +836,7 @@ static bool
 mentions(struct ctx *c, smt_t e, smt_t v)
 {
 	smt_t vars[64];
-	uint32_t n = vars_in(c->smt, e, vars, 0, 64, 0);
+	uint32_t n = vars_in(c->smt, e, vars, 0, 64);
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (smt_id(c->smt, vars[i]) == smt_id(c->smt, v))
@@ -861,7 +857,7 @@ static int
 made_of(struct ctx *c, smt_t e)
 {
 	smt_t vars[32];
-	uint32_t n = vars_in(c->smt, e, vars, 0, 32, 0);
+	uint32_t n = vars_in(c->smt, e, vars, 0, 32);
 	bool pkt = false, state = false;
 
 	for (uint32_t i = 0; i < n; i++) {

@@ -112,6 +112,12 @@ struct smt {
 	smt_t *hit_conds;	/* the conditions of that answer, to ask the solver if need be */
 	uint64_t n_solved, n_hits;	/* checks the solver ran; SAT answers from the models */
 	size_t n_hit_conds, cap_hit_conds;
+
+	uint32_t *mark;		/* smt_vars: node i was visited when mark[i] == mark_gen */
+	size_t cap_mark;
+	uint32_t mark_gen;
+	uint32_t *walk;		/* smt_vars: the nodes still to visit */
+	size_t cap_walk;
 };
 
 static inline Z3_ast
@@ -564,6 +570,8 @@ smt_free(struct smt *s)
 	}
 	smt_env_free(s->cenv);
 	free(s->hit_conds);
+	free(s->mark);
+	free(s->walk);
 	free(s);
 }
 
@@ -1019,6 +1027,63 @@ unsigned
 smt_nargs(struct smt *s, smt_t a)
 {
 	return N(s, a)->nargs;
+}
+
+/* Pushes node 'i' on the walk stack unless this walk has been there already. */
+static void
+walk_push(struct smt *s, size_t *top, uint32_t i)
+{
+	if (s->mark[i] == s->mark_gen)
+		return;
+	if (*top == s->cap_walk) {
+		s->cap_walk = s->cap_walk ? 2 * s->cap_walk : 256;
+		s->walk = xrealloc(s->walk, s->cap_walk * sizeof *s->walk);
+	}
+	s->walk[(*top)++] = i;
+}
+
+size_t
+smt_vars(struct smt *s, smt_t a, smt_t *out, size_t max)
+{
+	size_t n = 0, top = 0;
+	uint32_t root = node_of(s, Z(a));
+
+	if (!root)
+		return 0;
+	if (s->nnodes > s->cap_mark) {
+		size_t cap = s->cap_mark ? s->cap_mark : 1024;
+
+		while (cap < s->nnodes)
+			cap *= 2;
+		s->mark = xrealloc(s->mark, cap * sizeof *s->mark);
+		memset(s->mark + s->cap_mark, 0, (cap - s->cap_mark) * sizeof *s->mark);
+		s->cap_mark = cap;
+	}
+	/* A new generation forgets the last walk's marks without touching them. */
+	if (++s->mark_gen == 0) {
+		memset(s->mark, 0, s->cap_mark * sizeof *s->mark);
+		s->mark_gen = 1;
+	}
+	/* Each shared subterm once (conditions are DAGs, checksums far larger as trees), in the
+	** order a left-to-right depth-first walk meets the variables. */
+	walk_push(s, &top, root);
+	while (top) {
+		uint32_t i = s->walk[--top];
+		const struct node *x = &s->nodes[i];
+
+		if (s->mark[i] == s->mark_gen)
+			continue;
+		s->mark[i] = s->mark_gen;
+		if (x->op == OP_VAR || x->op == OP_ARRAY) {
+			if (n < max)
+				out[n] = T(x->ast);
+			n++;
+			continue;
+		}
+		for (uint32_t j = x->nargs; j-- > 0;)
+			walk_push(s, &top, s->args[x->arg0 + j]);
+	}
+	return n;
 }
 
 smt_t

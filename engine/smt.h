@@ -88,6 +88,10 @@ bool smt_is_num(struct smt *s, smt_t a, uint64_t *v);
 enum smt_kind smt_kind(struct smt *s, smt_t a, int *sub);
 unsigned smt_nargs(struct smt *s, smt_t a);
 smt_t smt_arg(struct smt *s, smt_t a, unsigned i);
+/* The distinct variables (bit-vector, boolean, array) 'a' is made of, each once, the first
+** 'max' of them in 'out'; returns how many there are (more than 'max' when they did not fit).
+** Shared subterms are visited once. */
+size_t smt_vars(struct smt *s, smt_t a, smt_t *out, size_t max);
 void smt_extract_bounds(struct smt *s, smt_t a, unsigned *hi, unsigned *lo);
 const char *smt_name(struct smt *s, smt_t a);	/* variables; valid as long as the context */
 /* The SMT-LIB text of 'a', malloc'ed. */

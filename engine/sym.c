@@ -434,43 +434,14 @@ struct vset {
 	unsigned *vars;
 };
 
-static void
-collect_vars(struct exec *x, smt_t e, unsigned *seen, uint32_t *n_seen, uint32_t cap_seen,
-	     unsigned **vars, uint32_t *n, uint32_t *cap)
-{
-	struct smt *s = x->smt;
-	unsigned id = smt_id(s, e), na;
-	enum smt_kind k;
-
-	for (uint32_t i = 0; i < *n_seen; i++) {
-		if (seen[i] == id)
-			return;
-	}
-	if (*n_seen < cap_seen)
-		seen[(*n_seen)++] = id;
-	k = smt_kind(s, e, NULL);
-	if (k == SMT_K_VAR || k == SMT_K_ARRAY) {
-		for (uint32_t i = 0; i < *n; i++) {
-			if ((*vars)[i] == id)
-				return;
-		}
-		GROW(*vars, *n, *cap, 8);
-		(*vars)[(*n)++] = id;
-		return;
-	}
-	na = smt_nargs(s, e);
-	for (unsigned i = 0; i < na; i++)
-		collect_vars(x, smt_arg(s, e, i), seen, n_seen, cap_seen, vars, n, cap);
-}
-
 static const struct vset *
 vars_of(struct exec *x, smt_t e)
 {
 	unsigned id = smt_id(x->smt, e);
-	uint32_t h, cap = 0;
+	uint32_t h;
 	struct vset *v;
-	unsigned seen[2048];
-	uint32_t n_seen = 0;
+	smt_t few[64], *all = few;
+	size_t n;
 
 	if (x->n_vsets * 2 >= x->cap_vsets) {
 		struct vset *old = x->vsets;
@@ -494,9 +465,17 @@ vars_of(struct exec *x, smt_t e)
 	}
 	v = &x->vsets[h];
 	v->id = id;
-	v->n = 0;
-	v->vars = NULL;
-	collect_vars(x, e, seen, &n_seen, 2048, &v->vars, &v->n, &cap);
+	n = smt_vars(x->smt, e, few, 64);
+	if (n > 64) {
+		all = xmalloc(n * sizeof *all);
+		smt_vars(x->smt, e, all, n);
+	}
+	v->n = (uint32_t)n;
+	v->vars = xmalloc((n ? n : 1) * sizeof *v->vars);
+	for (size_t i = 0; i < n; i++)
+		v->vars[i] = smt_id(x->smt, all[i]);
+	if (all != few)
+		free(all);
 	x->n_vsets++;
 	return v;
 }

@@ -705,6 +705,25 @@ test_smt__misc(void)
 	smt_free(s);
 }
 
+/* smt_vars: each variable once, left to right, a count past 'max', and a DAG whose tree
+** would have 2^40 leaves (walked as a tree, this test would never end). */
+static void
+test_smt__vars(void)
+{
+	struct smt *s = smt_new(0);
+	smt_t x = smt_var(s, "x", 8), y = smt_var(s, "y", 8), z = smt_var(s, "z", 8);
+	smt_t e = smt_binop(s, SMT_ADD, smt_binop(s, SMT_XOR, x, y), smt_binop(s, SMT_AND, y, z));
+	smt_t out[3], d = x;
+
+	CHECK(smt_vars(s, e, out, 3) == 3 && out[0] == x && out[1] == y && out[2] == z);
+	CHECK(smt_vars(s, e, out, 1) == 3 && out[0] == x);
+	CHECK(smt_vars(s, smt_num(s, 7, 8), out, 3) == 0);
+	for (int i = 0; i < 40; i++)
+		d = smt_binop(s, SMT_ADD, d, smt_binop(s, SMT_MUL, d, y));
+	CHECK(smt_vars(s, d, out, 3) == 2 && out[0] == x && out[1] == y);
+	smt_free(s);
+}
+
 /* A hard check under a 1 ms budget gives UNKNOWN with a reason. */
 static void
 test_smt__timeout(void)
@@ -808,6 +827,7 @@ main(void)
 	RUN(test_smt__packet);
 	RUN(test_smt__incremental_vs_fresh);
 	RUN(test_smt__model_cache);
+	RUN(test_smt__vars);
 	RUN(test_smt__kinds);
 	RUN(test_smt__eval_simplified);
 	RUN(test_smt__eval);
