@@ -1022,6 +1022,34 @@ passing_paths(struct ctx *c, uint32_t obj, struct ptie *ties)
 	return pass;
 }
 
+/* A path writing the record a tie checks: with 'field', one that stores a packet field at the
+** checked byte; else one that stores anything else there (not a field, nor what was there).
+** Its index, or -1. */
+static int
+writer_of(struct ctx *c, const struct tie *tt, bool field)
+{
+	struct analysis *a = c->a;
+
+	for (uint32_t wp = 0; wp < a->n_paths; wp++) {
+		const struct sym_path *w = a->paths[wp].p;
+
+		for (uint32_t we = 0; we < w->n_events; we++) {
+			const struct sym_event *wev = &w->events[we];
+			int fb;
+			bool is_field, kept;
+
+			if (wev->obj != tt->rec || tt->byte >= wev->n_stored)
+				continue;
+			is_field = stored_field(c, wev, tt->byte, &fb) >= 0;
+			kept = tt->byte < wev->n_out && smt_id(c->smt, wev->stored[tt->byte]) ==
+			       smt_id(c->smt, wev->out[tt->byte]);
+			if (field ? is_field : !is_field && !kept)
+				return (int)wp;
+		}
+	}
+	return -1;
+}
+
 static void
 settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 {
@@ -1064,23 +1092,13 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 		for (uint32_t t = 0; t < ties[pi].n && pass[pi]; t++) {
 			const struct tie *tt = &ties[pi].t[t];
 
-			if (tt->field < 0)
+			if (tt->field < 0 || writer_of(c, tt, true) < 0)
 				continue;
-			/* a writer stored a packet field at that record byte */
-			for (uint32_t wp = 0; wp < a->n_paths; wp++) {
-				const struct sym_path *w = a->paths[wp].p;
-				for (uint32_t we = 0; we < w->n_events; we++) {
-					int fb;
-					if (w->events[we].obj == tt->rec && w->events[we].n_stored &&
-					    stored_field(c, &w->events[we], tt->byte, &fb) >= 0) {
-						tied = true;
-						if (tt->after > last_after)
-							last_after = tt->after;
-						if (!shown)
-							shown = tt;
-					}
-				}
-			}
+			tied = true;
+			if (tt->after > last_after)
+				last_after = tt->after;
+			if (!shown)
+				shown = tt;
 		}
 		if (tied) {
 			n_tied++;
@@ -1112,25 +1130,11 @@ settle_index(struct ctx *c, uint32_t obj, struct ptie *ties)
 	** bytes the check compares: else a packet could pass the check on another core's entry. */
 	for (uint32_t pi = 0; pi < a->n_paths && !bad; pi++) {
 		for (uint32_t t = 0; pass[pi] && t < ties[pi].n && !bad; t++) {
-			const struct tie *tt = &ties[pi].t[t];
+			int wp = writer_of(c, &ties[pi].t[t], false);
 
-			for (uint32_t wp = 0; wp < a->n_paths && !bad; wp++) {
-				const struct sym_path *w = a->paths[wp].p;
-
-				for (uint32_t we = 0; we < w->n_events; we++) {
-					const struct sym_event *wev = &w->events[we];
-					int fb;
-
-					if (wev->obj != tt->rec || !wev->n_stored || tt->byte >= wev->n_stored ||
-					    stored_field(c, wev, tt->byte, &fb) >= 0 ||
-					    (tt->byte < wev->n_out &&
-					     smt_id(c->smt, wev->stored[tt->byte]) ==
-					     smt_id(c->smt, wev->out[tt->byte])))
-						continue;
-					bad = "stores no packet field where the check compares";
-					bad_path = (int)wp;
-					break;
-				}
+			if (wp >= 0) {
+				bad = "stores no packet field where the check compares";
+				bad_path = wp;
 			}
 		}
 	}
@@ -1760,20 +1764,30 @@ groups_of(const struct shard_constraint *k, struct group *g, uint32_t max)
 	return n;
 }
 
+/* One field under its byte masks: "ipv4.src", "ipv4.src/24". */
 static void
-side_text(uint8_t f, const uint8_t *m, bool straight, bool b_side, struct sbuf *out)
+field_text(uint8_t f, const uint8_t *m, struct sbuf *out)
 {
 	uint8_t bits[SHARD_BYTES] = { 0 };
 	unsigned len = f < SHARD_SPORT ? 4 : 2;
 
-	if (straight || b_side) {
-		for (unsigned b = 0; b < len; b++)
-			bits[foff[f] + b] = m[b];
-		bits_text(bits, out);
-		return;
-	}
+	for (unsigned b = 0; b < len; b++)
+		bits[foff[f] + b] = m[b];
+	bits_text(bits, out);
+}
+
+/* One side of a pair group: the field as a whole, or byte by byte when its bytes pair
+** crosswise (side a only; side b then reads as a whole). */
+static void
+side_text(uint8_t f, const uint8_t *m, bool straight, bool b_side, struct sbuf *out)
+{
+	unsigned len = f < SHARD_SPORT ? 4 : 2;
 	bool first = true;
 
+	if (straight || b_side) {
+		field_text(f, m, out);
+		return;
+	}
 	for (unsigned b = 0; b < len; b++) {
 		if (!m[b])
 			continue;
@@ -1979,13 +1993,9 @@ shard_format_dot(const struct analysis *a, const struct shard *sh, struct sbuf *
 static void
 side_str(uint8_t f, const uint8_t *m, char *buf, size_t size)
 {
-	uint8_t bits[SHARD_BYTES] = { 0 };
 	struct sbuf t = SBUF_INIT;
-	unsigned len = f < SHARD_SPORT ? 4 : 2;
 
-	for (unsigned b = 0; b < len; b++)
-		bits[foff[f] + b] = m[b];
-	bits_text(bits, &t);
+	field_text(f, m, &t);
 	snprintf(buf, size, "%s", sbuf_str(&t));
 	sbuf_release(&t);
 }
