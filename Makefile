@@ -171,6 +171,16 @@ $(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c $(wildcard tests/*.h) $(LIBE
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) $(LDLIBS)
 
+# The toeplitz test compares with DPDK's rte_softrss (header-only, nothing to link).
+$(BUILD)/tests/unit/engine_toeplitz: CFLAGS += $(DPDK_CFLAGS)
+
+# Toeplitz speed: the table version, the reference and DPDK's rte_softrss on the same tuples.
+TOEPLITZ_BENCH := $(BUILD)/tests/bench/toeplitz
+$(TOEPLITZ_BENCH): tests/bench/toeplitz.c $(LIBENGINE) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(DPDK_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBENGINE) -lm
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/*.h) $(LIBUI) $(LIBENGINE) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -191,8 +201,8 @@ fuzz: $(FUZZ_BINS)
 lint:
 	@sh mk/lint.sh
 
-bench: $(BATON_BIN) $(NFLIBS)
-	@BATON=./$(BATON_BIN) sh tests/bench/run.sh
+bench: $(BATON_BIN) $(NFLIBS) $(TOEPLITZ_BENCH)
+	@BATON=./$(BATON_BIN) TOEPLITZ_BENCH=$(TOEPLITZ_BENCH) sh tests/bench/run.sh
 
 asan:
 	$(MAKE) BUILD=build/asan BATON_BIN=build/asan/baton OPT=-O1 NOFUZZ=1 \

@@ -1798,8 +1798,9 @@ side_text(uint8_t f, const uint8_t *m, bool straight, bool b_side, struct sbuf *
 	}
 }
 
-static void
-constraint_text(const struct analysis *a, const struct shard_constraint *k, struct sbuf *out)
+void
+shard_constraint_text(const char *const *ports, const struct shard_constraint *k,
+		      struct sbuf *out)
 {
 	struct group g[16];
 	uint32_t n = groups_of(k, g, 16);
@@ -1809,7 +1810,7 @@ constraint_text(const struct analysis *a, const struct shard_constraint *k, stru
 		ident = g[j].fa == g[j].fb && g[j].straight;
 	if (ident) {
 		/* two packets of one port: these fields equal */
-		sbuf_printf(out, "%s: same ", a->ports[k->port_a]);
+		sbuf_printf(out, "%s: same ", ports[k->port_a]);
 		for (uint32_t j = 0; j < n; j++) {
 			if (j)
 				sbuf_adds(out, ", ");
@@ -1820,9 +1821,9 @@ constraint_text(const struct analysis *a, const struct shard_constraint *k, stru
 	for (uint32_t j = 0; j < n; j++) {
 		if (j)
 			sbuf_adds(out, " ∧ ");
-		sbuf_printf(out, "%s.", a->ports[k->port_a]);
+		sbuf_printf(out, "%s.", ports[k->port_a]);
 		side_text(g[j].fa, g[j].ma, g[j].straight, false, out);
-		sbuf_printf(out, " = %s.", a->ports[k->port_b]);
+		sbuf_printf(out, " = %s.", ports[k->port_b]);
 		side_text(g[j].fb, g[j].mb, g[j].straight, true, out);
 	}
 }
@@ -1855,7 +1856,7 @@ shard_format_constraints(const struct analysis *a, const struct shard *sh, struc
 		const struct shard_constraint *k = &sh->constraints[i];
 
 		sbuf_printf(out, "  %u. ", i + 1);
-		constraint_text(a, k, out);
+		shard_constraint_text(a->ports, k, out);
 		if (symmetric(k))
 			sbuf_adds(out, "  (symmetric)");
 		sbuf_adds(out, "\n");
@@ -1887,7 +1888,7 @@ shard_format_verdict(const struct analysis *a, const struct shard *sh, struct sb
 		const struct shard_constraint *k = &sh->constraints[i];
 
 		sbuf_adds(out, "  · shard so that ");
-		constraint_text(a, k, out);
+		shard_constraint_text(a->ports, k, out);
 		sbuf_printf(out, "%s (%s)\n", symmetric(k) ? ": symmetric" : "", k->sources[0]);
 	}
 }

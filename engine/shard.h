@@ -85,6 +85,10 @@ const char *shard_field_name(enum shard_field f);	/* "ipv4.src" ... */
 void shard_format_verdict(const struct analysis *a, const struct shard *sh, struct sbuf *out);
 void shard_format_constraints(const struct analysis *a, const struct shard *sh, struct sbuf *out);
 void shard_format_graph(const struct analysis *a, const struct shard *sh, struct sbuf *out);
+/* One constraint as 'show constraints' writes it ("lan.ipv4.src = wan.ipv4.dst ∧ ..." or
+** "wan: same ipv4.src/24"); 'ports' names the ports. */
+void shard_constraint_text(const char *const *ports, const struct shard_constraint *k,
+			   struct sbuf *out);
 void shard_format_dot(const struct analysis *a, const struct shard *sh, struct sbuf *out);
 
 /* Adds DESIGN.md section 9's constraints ({ports = {a, b}, pairs = {{field_a, field_b}, ...},

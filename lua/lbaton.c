@@ -10,6 +10,7 @@
 #include "engine/xalloc.h"
 #include "lua/lnf.h"
 #include "lua/lpcap.h"
+#include "lua/lrss.h"
 #include "lua/lutil.h"
 
 struct lbaton {
@@ -89,6 +90,8 @@ luaopen_baton(lua_State *L)
 	lua_setfield(L, -2, "version");
 	lpcap_open(L);
 	lua_setfield(L, -2, "pcap");
+	lrss_open(L);
+	lua_setfield(L, -2, "rss");
 	lnf_open(L);
 	return 1;
 }

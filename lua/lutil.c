@@ -1,6 +1,8 @@
 #include "lua/lutil.h"
 
+#include <errno.h>
 #include <lauxlib.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +61,84 @@ lutil_push_val(lua_State *L, const struct val *v)
 		}
 		break;
 	}
+}
+
+static struct val *
+to_val(lua_State *L, int idx, int depth, struct err *e)
+{
+	idx = lua_absindex(L, idx);
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL: return val_null();
+	case LUA_TBOOLEAN: return val_bool(lua_toboolean(L, idx));
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			return val_int((int64_t)lua_tointeger(L, idx));
+		return val_num(lua_tonumber(L, idx));
+	case LUA_TSTRING: return val_str(lua_tostring(L, idx));
+	case LUA_TTABLE: break;
+	default:
+		err_set(e, -EINVAL, "a %s cannot be a value here", luaL_typename(L, idx));
+		return NULL;
+	}
+	if (depth > 32) {
+		err_set(e, -EINVAL, "tables nested too deep");
+		return NULL;
+	}
+	luaL_checkstack(L, 4, "table too deep");
+	{
+		lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+		bool array;
+		struct val *v;
+
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			count++;
+			lua_pop(L, 1);
+		}
+		array = count == n;	/* an empty table is an empty list */
+		v = array ? val_arr() : val_obj();
+		if (array) {
+			for (lua_Integer i = 1; i <= n; i++) {
+				struct val *item;
+
+				lua_rawgeti(L, idx, i);
+				item = to_val(L, -1, depth + 1, e);
+				lua_pop(L, 1);
+				if (!item) {
+					val_free(v);
+					return NULL;
+				}
+				val_push(v, item);
+			}
+			return v;
+		}
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			struct val *item;
+
+			if (lua_type(L, -2) != LUA_TSTRING) {
+				lua_pop(L, 2);
+				val_free(v);
+				err_set(e, -EINVAL, "table keys must be strings or 1..n");
+				return NULL;
+			}
+			item = to_val(L, -1, depth + 1, e);
+			if (!item) {
+				lua_pop(L, 2);
+				val_free(v);
+				return NULL;
+			}
+			val_set(v, lua_tostring(L, -2), item);
+			lua_pop(L, 1);
+		}
+		return v;
+	}
+}
+
+struct val *
+lutil_to_val(lua_State *L, int idx, struct err *e)
+{
+	return to_val(L, idx, 0, e);
 }
 
 /*---- Rendering ----*/

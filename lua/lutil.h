@@ -7,12 +7,18 @@
 
 #include <lua.h>
 
+#include "engine/err.h"
 #include "engine/sbuf.h"
 #include "engine/val.h"
 #include "lua/lbaton.h"
 
 /* Pushes 'v' as Lua values: objects and arrays become tables, null becomes nil. */
 void lutil_push_val(lua_State *L, const struct val *v);
+
+/* The plain table (or string, number, boolean) at 'idx' as a value: a table with keys 1..n only
+** becomes an array, any other an object (string keys only). NULL with a message in 'e' for
+** functions, userdata, other keys, or nesting past 32 levels. Caller frees. */
+struct val *lutil_to_val(lua_State *L, int idx, struct err *e);
 
 /* Renders the value at 'idx' readably ({a = 1, b = {2, 3}}), nested tables up to a depth. */
 void lutil_repr(lua_State *L, int idx, struct sbuf *out);

@@ -20,6 +20,7 @@ static const struct topic topics[] = {
 	{ "lua", cmd_lua_table },
 	{ "trace", cmd_pcap_table },
 	{ "nf", cmd_nf_table },
+	{ "rss", cmd_rss_table },
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 

@@ -46,6 +46,7 @@ extern const struct cmd cmd_shell_table[];
 extern const struct cmd cmd_lua_table[];
 extern const struct cmd cmd_pcap_table[];
 extern const struct cmd cmd_nf_table[];
+extern const struct cmd cmd_rss_table[];
 
 /* Finds 'word' in one table: an exact name, else a unique prefix of a visible command.
 ** NULL with 'e' set when unknown or ambiguous (the message lists the candidates); 'where'

@@ -12,6 +12,7 @@
 #include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/replay.h"
+#include "engine/rss.h"
 #include "engine/xalloc.h"
 #include "repl/session.h"
 
@@ -74,6 +75,9 @@ do_load(struct session *s, int argc, char **argv, struct err *e)
 	sbuf_release(&warn);
 	/* The analysis borrows from the NF it was made of, so it goes before the NF. */
 	session_drop_analysis(s);
+	/* RSS keys belong to the old NF's ports. */
+	rss_config_free(s->rss);
+	s->rss = NULL;
 	nfload_close(s->nf);
 	s->nf = nf;
 	if (!s->out.json && nfload_compiled(nf))

@@ -8,6 +8,7 @@
 #include "engine/shard.h"
 #include "engine/clock.h"
 #include "engine/nfload.h"
+#include "engine/rss.h"
 #include "lua/lbaton.h"
 
 static void
@@ -66,6 +67,8 @@ session_release(struct session *s)
 	s->lua = NULL;
 	/* The analysis borrows from the NF (its name, its ports): it goes first. */
 	session_drop_analysis(s);
+	rss_config_free(s->rss);
+	s->rss = NULL;
 	nfload_close(s->nf);
 	s->nf = NULL;
 }

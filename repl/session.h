@@ -16,6 +16,7 @@
 struct analysis;
 struct shard;
 struct nfload;
+struct rss_config;
 
 struct session {
 	struct out out;			/* where output goes; out.json set by --json */
@@ -38,6 +39,7 @@ struct session {
 	struct analysis *an;		/* the last analysis of 'nf' as configured now, or NULL:
 					** loading another NF or a successful 'set' drops it */
 	struct shard *sh;		/* its constraints and verdict (with 'an') */
+	struct rss_config *rss;		/* the RSS configuration for 'nf's ports, or NULL */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */

@@ -4,6 +4,13 @@
 BATON=${BATON:-./baton}
 T=$(mktemp -d "${TMPROOT:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+TOEPLITZ_BENCH=${TOEPLITZ_BENCH:-build/tests/bench/toeplitz}
+if [ -x "$TOEPLITZ_BENCH" ]; then
+	"$TOEPLITZ_BENCH"
+else
+	echo "toeplitz: skipped ($TOEPLITZ_BENCH not built; make bench builds it)"
+fi
+echo
 echo "analysis (target: < 1 s each, nop < 0.2 s; cold = bitcode compiled now, warm = cached)"
 printf '%-8s %6s %9s %9s %9s %9s\n' NF paths seconds compile checks 'by Z3'
 for f in nfs/*.c; do
