@@ -868,7 +868,9 @@ check_one(const struct rss_config *c, const struct shard_constraint *k, struct r
 		pre[i / 64] |= 1ULL << (i % 64);
 		span_add(&sp, col[i], pre);
 	}
-	if (v->same_index) {
+	/* The same index is the same core when both ports share the RETA. */
+	if (v->same_index && (pa == pb || !memcmp(pa->reta, pb->reta,
+						 c->reta_size * sizeof *pa->reta))) {
 		v->holds = true;
 		return;
 	}
@@ -1418,6 +1420,15 @@ explain(const struct rss_cons *k, struct rss_fieldsets *f, uint8_t need[][SHARD_
 			    "bits (the host part after a prefix, fields no constraint needs) has "
 			    "zeroed windows that starve the low RETA bits, whatever the key",
 			    rc->sol.q.imbalance_subnet);
+		for (unsigned p = 0; p < k->n_ports; p++)
+			for (int fl = SHARD_SRC; fl <= SHARD_DST; fl++)
+				if (need[p][foff[fl]] && !need[p][foff[fl] + 3]) {
+					sbuf_printf(&sb, ". %s keys on a prefix of %s: the packets of one "
+						    "/24 must share a core, which no key or field set can "
+						    "change", k->ports[p], shard_field_name(fl));
+					p = k->n_ports - 1;
+					break;
+				}
 	}
 	f->why = sbuf_detach(&sb);
 }
@@ -1987,6 +1998,7 @@ rss_fieldsets_val(const struct rss_fieldsets *f)
 		val_set_num(o, "imbalance_uniform", cd->sol.q.imbalance_uniform);
 		val_set_num(o, "imbalance_subnet", cd->sol.q.imbalance_subnet);
 		val_set_bool(o, "recommended", (int)i == f->recommended);
+		val_set_num(o, "seconds", cd->sol.seconds);
 		val_push(list, o);
 	}
 	val_set(v, "candidates", list);

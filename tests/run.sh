@@ -53,9 +53,10 @@ for t in tests/e2e/*.py; do
 	[ -f "$t" ] || continue
 	want "$t" && run_one "e2e/$(basename "$t" .py)" python3 "$t"
 done
-if want lua; then
-	run_one "lua/all" "$BATON" tests/lua/all.lua
-fi
+for t in tests/lua/*.lua; do
+	[ -f "$t" ] || continue
+	want "$t" && run_one "lua/$(basename "$t" .lua)" "$BATON" "$t"
+done
 if want fuzz; then
 	FUZZ_TIME=${FUZZ_TIME:-2} run_one "fuzz" sh tests/fuzz/run.sh
 fi

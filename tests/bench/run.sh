@@ -11,6 +11,11 @@ else
 	echo "toeplitz: skipped ($TOEPLITZ_BENCH not built; make bench builds it)"
 fi
 echo
+echo "rss key solving (target: < 20 ms per NF and field set; ms, best of 5, engine time as Lua sees it)"
+printf '%-8s %11s %9s %9s %9s %9s %6s\n' NF constraints solve 'worst set' check full '/24s'
+nfs=$(for f in nfs/*.c; do basename "$f" .c; done)
+BATON_CACHE="$T/rss" "$BATON" tests/bench/rss.lua $nfs 2>/dev/null
+echo
 echo "analysis (target: < 1 s each, nop < 0.2 s; cold = bitcode compiled now, warm = cached)"
 printf '%-8s %6s %9s %9s %9s %9s\n' NF paths seconds compile checks 'by Z3'
 for f in nfs/*.c; do
