@@ -173,6 +173,7 @@ $(BUILD)/tests/unit/engine_%: tests/unit/engine_%.c $(wildcard tests/*.h) $(LIBE
 
 # The toeplitz test compares with DPDK's rte_softrss (header-only, nothing to link).
 $(BUILD)/tests/unit/engine_toeplitz: CFLAGS += $(DPDK_CFLAGS)
+$(BUILD)/tests/unit/engine_fieldset: CFLAGS += $(DPDK_CFLAGS)
 
 # Toeplitz speed: the table version, the reference and DPDK's rte_softrss on the same tuples.
 TOEPLITZ_BENCH := $(BUILD)/tests/bench/toeplitz
