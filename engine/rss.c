@@ -1748,8 +1748,8 @@ rss_format_fieldsets(const struct rss_cons *k, const struct rss_fieldsets *f, st
 	sbuf_printf(out, "field sets on %s (%u-entry RETA, %u cores)%s:\n",
 		    f->c[0].sol.cfg->nic->name, f->c[0].sol.cfg->reta_size, f->c[0].sol.cfg->cores,
 		    k->locks ? "; the verdict is locks, so nothing constrains them" : "");
-	sbuf_printf(out, "    %-44s %-14s %-9s %5s %9s %5s %8s %6s\n", "set", "letters", "status",
-		    "free", "low bits", "full", "uniform", "/24s");
+	sbuf_printf(out, "    %-16s %-9s %5s %9s %5s %8s %6s  %s\n", "letters", "status", "free",
+		    "low bits", "full", "uniform", "/24s", "set (testpmd names)");
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct rss_candidate *cd = &f->c[i];
 		unsigned got, want;
@@ -1757,11 +1757,11 @@ rss_format_fieldsets(const struct rss_cons *k, const struct rss_fieldsets *f, st
 
 		low_summary(&cd->sol.q, k->n_ports, &got, &want);
 		snprintf(low, sizeof low, "%u/%u", got, want);
-		sbuf_printf(out, "  %c %-44s %-14s %-9s %5u %9s %5s %8.2f %6.2f\n",
-			    (int)i == f->recommended ? '*' : ' ', cd->name, cd->letters,
+		sbuf_printf(out, "  %c %-16s %-9s %5u %9s %5s %8.2f %6.2f  %s\n",
+			    (int)i == f->recommended ? '*' : ' ', cd->letters,
 			    cd->sol.satisfiable ? "ok" : "one core", cd->sol.free_bits, low,
 			    cd->sol.q.full ? "yes" : "no", cd->sol.q.imbalance_uniform,
-			    cd->sol.q.imbalance_subnet);
+			    cd->sol.q.imbalance_subnet, cd->name);
 	}
 	sbuf_adds(out, "  (free: key bits left free by the constraints; low bits: RETA bits the "
 		  "needed fields' low-order bits reach, summed; max/mean per core on uniform tuples "
