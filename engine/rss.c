@@ -415,7 +415,10 @@ rss_set_key(struct rss_config *c, int port, const char *hex, struct err *e)
 	uint8_t key[TOEPLITZ_KEY_MAX];
 	unsigned n = 0, digits = 0;
 	int hi = -1;
+	const char *start = hex;	/* columns count from what the user typed */
 
+	if (port >= (int)c->n_ports)
+		return err_set(e, -EINVAL, "no port %d", port);
 	if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
 		hex += 2;
 	for (const char *p = hex; *p; p++) {
@@ -424,12 +427,12 @@ rss_set_key(struct rss_config *c, int port, const char *hex, struct err *e)
 		if (*p == ':' || *p == ' ' || *p == '-') {
 			if (hi >= 0)
 				return err_set(e, -EINVAL, "key: odd number of hex digits before column %d "
-					       "(every byte takes two)", (int)(p - hex) + 1);
+					       "(every byte takes two)", (int)(p - start) + 1);
 			continue;
 		}
 		if (v < 0)
 			return err_set(e, -EINVAL, "key: '%c' at column %d is not a hex digit", *p,
-				       (int)(p - hex) + 1);
+				       (int)(p - start) + 1);
 		digits++;
 		if (hi < 0) {
 			hi = v;
@@ -466,6 +469,8 @@ rss_set_fields(struct rss_config *c, int port, const char *set, struct err *e)
 {
 	struct fieldset fs;
 
+	if (port >= (int)c->n_ports)
+		return err_set(e, -EINVAL, "no port %d", port);
 	if (fieldset_parse(set, &fs, e) < 0 || nic_check_fields(c->nic, &fs, e) < 0)
 		return -EINVAL;
 	for (unsigned p = 0; p < c->n_ports; p++) {
@@ -480,9 +485,13 @@ rss_set_fields(struct rss_config *c, int port, const char *set, struct err *e)
 int
 rss_set_reta(struct rss_config *c, int port, const char *list, struct err *e)
 {
-	uint16_t *reta = xmalloc(c->reta_size * sizeof *reta);
+	uint16_t *reta;
 	unsigned n = 0;
 	const char *p = list;
+
+	if (port >= (int)c->n_ports)
+		return err_set(e, -EINVAL, "no port %d", port);
+	reta = xmalloc(c->reta_size * sizeof *reta);
 
 	while (isspace((unsigned char)*p))
 		p++;

@@ -157,7 +157,8 @@ struct rss_check {
 	struct rss_verdict *v;	/* by constraint */
 };
 
-/* Exact: enumerates the pairs of RETA indices linked packets can take. */
+/* Exact for RETAs of up to 4096 entries: enumerates the pairs of RETA indices linked packets
+** can take. Past that (the software profile only) it samples 2^24 of them. */
 void rss_check_run(const struct rss_config *c, const struct rss_cons *k, struct rss_check *out);
 void rss_check_release(struct rss_check *out);
 

@@ -49,8 +49,8 @@ parse_fails(const char *text, const char *const *want)
 	}
 	for (; *want; want++)
 		if (!strstr(e.msg, *want))
-			FAIL("fieldset_parse(\"%s\"): message \"%s\" does not name \"%s\"", text, e.msg,
-			     *want);
+			FAIL("fieldset_parse(\"%s\"): message \"%s\" does not name \"%s\"", text,
+			     e.msg, *want);
 }
 
 static void
@@ -223,18 +223,20 @@ test_fieldset__round_trip_names(void)
 					continue;	/* l4 modifiers need ipv4-tcp or ipv4-udp */
 				for (unsigned i = 0; i < 3; i++)
 					if (t >> i & 1)
-						snprintf(text + strlen(text), sizeof text - strlen(text),
-							 "%s%s", text[0] ? "," : "", types[i]);
-				snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", l3[a],
-					 l4[b]);
+						snprintf(text + strlen(text),
+							 sizeof text - strlen(text), "%s%s",
+							 text[0] ? "," : "", types[i]);
+				snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
+					 l3[a], l4[b]);
 				if (!parse_ok(text, &fs))
 					continue;
 				fieldset_name(&fs, name, sizeof name);
 				if (!parse_ok(name, &back))
 					continue;
 				if (!fieldset_eq(&fs, &back))
-					FAIL("'%s' -> '%s' -> fields %#x types %#x, want %#x %#x", text,
-					     name, back.fields, back.types, fs.fields, fs.types);
+					FAIL("'%s' -> '%s' -> fields %#x types %#x, want %#x %#x",
+					     text, name, back.fields, back.types, fs.fields,
+					     fs.types);
 				fieldset_name(&back, name2, sizeof name2);
 				CHECK_STR(name2, name);
 				tried++;
@@ -302,7 +304,8 @@ test_fieldset__rte_flags(void)
 		{ "sd", RTE_ETH_RSS_IPV4 },
 		{ "ipv4-tcp", RTE_ETH_RSS_NONFRAG_IPV4_TCP },
 		{ "ipv4-udp", RTE_ETH_RSS_NONFRAG_IPV4_UDP },
-		{ "ipv4-tcp,ipv4-udp", RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP },
+		{ "ipv4-tcp,ipv4-udp",
+		  RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP },
 		{ "sdfn", RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP },
 		{ "ipv4,ipv4-tcp", RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP },
 		{ "ipv4-tcp,ipv4-udp,l3-src-only", RTE_ETH_RSS_NONFRAG_IPV4_TCP |
@@ -315,7 +318,7 @@ test_fieldset__rte_flags(void)
 		  RTE_ETH_RSS_L3_SRC_ONLY | RTE_ETH_RSS_L4_SRC_ONLY },
 		{ "dn", RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP |
 		  RTE_ETH_RSS_L3_DST_ONLY | RTE_ETH_RSS_L4_DST_ONLY },
-		/* Both of a level: DPDK's refinement drops the pair, so the flags must not carry it. */
+		/* Both of a level: DPDK's refinement drops the pair; so must the flags. */
 		{ "ipv4-tcp,l3-src-only,l3-dst-only",
 		  rte_eth_rss_hf_refine(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_L3_SRC_ONLY |
 					RTE_ETH_RSS_L3_DST_ONLY) },
@@ -337,8 +340,8 @@ test_fieldset__rte_flags(void)
 			continue;
 		got = fieldset_rte_flags(&fs);
 		if (got != cases[i].want)
-			FAIL("\"%s\": flags %#llx, want %#llx", cases[i].text, (unsigned long long)got,
-			     (unsigned long long)cases[i].want);
+			FAIL("\"%s\": flags %#llx, want %#llx", cases[i].text,
+			     (unsigned long long)got, (unsigned long long)cases[i].want);
 		fieldset_rte_text(&fs, text, sizeof text);
 		if (flags_of_text(text) != cases[i].want)
 			FAIL("\"%s\": text \"%s\" says %#llx, want %#llx", cases[i].text, text,
@@ -383,8 +386,8 @@ test_fieldset__layout(void)
 			FAIL("\"%s\": %u input bits, want %u", cases[i].text, bits, cases[i].bits);
 		for (int f = 0; f < SHARD_NFIELDS; f++)
 			if (pos[f] != cases[i].pos[f])
-				FAIL("\"%s\": field %d at bit %d, want %d", cases[i].text, f, pos[f],
-				     cases[i].pos[f]);
+				FAIL("\"%s\": field %d at bit %d, want %d", cases[i].text, f,
+				     pos[f], cases[i].pos[f]);
 	}
 }
 
@@ -418,8 +421,8 @@ test_fieldset__input(void)
 		memset(in, 0x5e, sizeof in);
 		n = fieldset_input(&fs, src, dst, sport, dport, in);
 		if (n != cases[i].n || memcmp(in, cases[i].bytes, n))
-			FAIL("\"%s\": %u bytes %02x%02x%02x%02x..., want %u", cases[i].text, n, in[0],
-			     in[1], in[2], in[3], cases[i].n);
+			FAIL("\"%s\": %u bytes %02x%02x%02x%02x..., want %u", cases[i].text, n,
+			     in[0], in[1], in[2], in[3], cases[i].n);
 		for (unsigned b = n; b < 12; b++)
 			if (in[b] != 0x5e)
 				FAIL("\"%s\": byte %u written past the input", cases[i].text, b);

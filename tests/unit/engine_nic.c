@@ -48,9 +48,11 @@ test_nic__list(void)
 		CHECK(l[i].note && l[i].note[0]);
 		/* What a profile proposes by default, it accepts. */
 		if (nic_check_key_len(&l[i], l[i].key_len, &e) < 0)
-			FAIL("%s: its own key length %u refused: %s", l[i].name, l[i].key_len, e.msg);
+			FAIL("%s: its own key length %u refused: %s", l[i].name, l[i].key_len,
+			     e.msg);
 		if (nic_check_reta(&l[i], l[i].reta_default, &e) < 0)
-			FAIL("%s: its own RETA size %u refused: %s", l[i].name, l[i].reta_default, e.msg);
+			FAIL("%s: its own RETA size %u refused: %s", l[i].name, l[i].reta_default,
+			     e.msg);
 		CHECK(l[i].reta_default <= nic_reta_max(&l[i]));
 		if (nic_check_fields(&l[i], &plain, &e) < 0)
 			FAIL("%s: the 4-tuple refused: %s", l[i].name, e.msg);
@@ -125,8 +127,8 @@ test_nic__key_sizes(void)
 				continue;
 			}
 			if (!strstr(e.msg, want) || !strstr(e.msg, n->name))
-				FAIL("%s, %u bytes: message \"%s\" does not name %s and %s", n->name, len,
-				     e.msg, n->name, want);
+				FAIL("%s, %u bytes: message \"%s\" does not name %s and %s",
+				     n->name, len, e.msg, n->name, want);
 		}
 	}
 	if (!soft)
@@ -169,7 +171,8 @@ reta_sizes(const char *name, const unsigned *accept, unsigned max)
 		if (!want && rc != -EINVAL)
 			FAIL("%s: RETA %u accepted", name, size);
 		if (!want && !strstr(e.msg, name))
-			FAIL("%s: RETA %u: message \"%s\" does not name the profile", name, size, e.msg);
+			FAIL("%s: RETA %u: message \"%s\" does not name the profile", name, size,
+			     e.msg);
 	}
 }
 
@@ -244,14 +247,15 @@ test_nic__fields(void)
 		const struct nic *soft = find("software");
 
 		for (unsigned f = 1; soft && f <= FIELDSET_ALL; f++) {
+			uint8_t l4 = FIELDSET_T_TCP | FIELDSET_T_UDP;
 			struct fieldset fs = { (uint8_t)f, f & (FIELDSET_F | FIELDSET_N)
-					       ? FIELDSET_T_TCP | FIELDSET_T_UDP
-					       : FIELDSET_T_OTHER | FIELDSET_T_TCP | FIELDSET_T_UDP };
+					       ? l4 : l4 | FIELDSET_T_OTHER };
 
 			CHECK_EQ_INT(nic_check_fields(soft, &fs, NULL), 0);
 		}
-		fields("software", (const char *const[]){ "fn", "f", "n", "s", "ipv4,l3-dst-only",
-							  NULL }, (const char *const[]){ NULL }, "");
+		fields("software",
+		       (const char *const[]){ "fn", "f", "n", "s", "ipv4,l3-dst-only", NULL },
+		       (const char *const[]){ NULL }, "");
 	}
 }
 
