@@ -2128,7 +2128,8 @@ rss_config_from_val(const struct val *v, struct err *e)
 		const struct val *o = val_get(ports, c->ports[p]), *pr;
 		const char *key = val_get_str(o, "key"), *fields = val_get_str(o, "fields");
 
-		if (o->kind != VAL_OBJ) {
+		/* {} arrives as an empty list from Lua: the defaults */
+		if (o->kind != VAL_OBJ && !(o->kind == VAL_ARR && !o->u.c.n)) {
 			err_set(e, -EINVAL, "ports.%s must be a table {key = HEX, fields = SET}",
 				c->ports[p]);
 			goto fail;

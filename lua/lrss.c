@@ -6,35 +6,54 @@
 #include "engine/rss.h"
 #include "lua/lutil.h"
 
-/* The analysis at 'idx' (a table) as constraints; raises a Lua error when it is not one. */
+/* The analysis at 'idx' (a table) as constraints. No Lua error (nothing may leak past one):
+** -1 with the message in 'e'. */
+static int
+get_cons(lua_State *L, int idx, const char *fn, struct rss_cons *c, struct err *e)
+{
+	struct val *v = lutil_to_val(L, idx, e);
+
+	if (!v || rss_cons_from_val(v, c, e) < 0) {
+		val_free(v);
+		err_prefix(e, "%s: the analysis", fn);
+		return -1;
+	}
+	val_free(v);
+	return 0;
+}
+
+static struct rss_config *
+get_config(lua_State *L, int idx, const char *fn, struct err *e)
+{
+	struct val *v = lutil_to_val(L, idx, e);
+	struct rss_config *c = v ? rss_config_from_val(v, e) : NULL;
+
+	val_free(v);
+	if (!c)
+		err_prefix(e, "%s: the configuration", fn);
+	return c;
+}
+
+/* The same, raising the Lua error: only where nothing else is held yet. */
 static void
 check_cons(lua_State *L, int idx, const char *fn, struct rss_cons *c)
 {
 	struct err e = ERR_INIT;
-	struct val *v;
 
 	luaL_checktype(L, idx, LUA_TTABLE);
-	v = lutil_to_val(L, idx, &e);
-	if (!v || rss_cons_from_val(v, c, &e) < 0) {
-		val_free(v);
-		luaL_error(L, "%s: the analysis: %s", fn, e.msg);
-	}
-	val_free(v);
+	if (get_cons(L, idx, fn, c, &e) < 0)
+		luaL_error(L, "%s", e.msg);
 }
 
 static struct rss_config *
 check_config(lua_State *L, int idx, const char *fn)
 {
 	struct err e = ERR_INIT;
-	struct val *v;
 	struct rss_config *c;
 
 	luaL_checktype(L, idx, LUA_TTABLE);
-	v = lutil_to_val(L, idx, &e);
-	c = v ? rss_config_from_val(v, &e) : NULL;
-	val_free(v);
-	if (!c)
-		luaL_error(L, "%s: the configuration: %s", fn, e.msg);
+	if (!(c = get_config(L, idx, fn, &e)))
+		luaL_error(L, "%s", e.msg);
 	return c;
 }
 
@@ -179,8 +198,15 @@ l_check(lua_State *L)
 	struct rss_check r;
 	struct val *v;
 
+	struct err e = ERR_INIT;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
 	check_cons(L, 1, "baton.rss.check", &c);
-	cfg = check_config(L, 2, "baton.rss.check");
+	if (!(cfg = get_config(L, 2, "baton.rss.check", &e))) {
+		rss_cons_release(&c);
+		return luaL_error(L, "%s", e.msg);
+	}
 	if (cfg->n_ports != c.n_ports) {
 		rss_config_free(cfg);
 		rss_cons_release(&c);
@@ -199,14 +225,20 @@ l_check(lua_State *L)
 static int
 l_quality(lua_State *L)
 {
-	struct rss_config *cfg = check_config(L, 1, "baton.rss.quality");
+	struct rss_config *cfg;
 	struct rss_cons c;
 	struct rss_quality q;
 	bool has = !lua_isnoneornil(L, 2);
+	struct err e = ERR_INIT;
 	struct val *v;
 
 	if (has)
-		check_cons(L, 2, "baton.rss.quality", &c);
+		luaL_checktype(L, 2, LUA_TTABLE);
+	cfg = check_config(L, 1, "baton.rss.quality");
+	if (has && get_cons(L, 2, "baton.rss.quality", &c, &e) < 0) {
+		rss_config_free(cfg);
+		return luaL_error(L, "%s", e.msg);
+	}
 	rss_quality(cfg, has ? &c : NULL, &q);
 	v = rss_quality_val(cfg, &q);
 	if (has)
@@ -232,23 +264,22 @@ check_ip(lua_State *L, int idx)
 static int
 l_hash(lua_State *L)
 {
-	struct rss_config *cfg = check_config(L, 1, "baton.rss.hash");
+	/* Arguments first: a Lua error must not leave the configuration behind. */
+	const char *pname = luaL_checkstring(L, 2);
+	uint32_t src = check_ip(L, 3), dst = check_ip(L, 4);
+	lua_Integer sp = luaL_checkinteger(L, 5), dp = luaL_checkinteger(L, 6);
+	struct rss_config *cfg;
 	struct err e = ERR_INIT;
-	int port = rss_port_find(cfg, luaL_checkstring(L, 2), &e);
-	uint32_t src, dst;
-	lua_Integer sp, dp;
 	struct rss_hit h;
+	int port;
 
-	if (port < 0) {
+	luaL_argcheck(L, sp >= 0 && sp <= 65535, 5, "not a port number");
+	luaL_argcheck(L, dp >= 0 && dp <= 65535, 6, "not a port number");
+	cfg = check_config(L, 1, "baton.rss.hash");
+	if ((port = rss_port_find(cfg, pname, &e)) < 0) {
 		rss_config_free(cfg);
 		return lutil_fail(L, e.msg);
 	}
-	src = check_ip(L, 3);
-	dst = check_ip(L, 4);
-	sp = luaL_checkinteger(L, 5);
-	dp = luaL_checkinteger(L, 6);
-	luaL_argcheck(L, sp >= 0 && sp <= 65535, 5, "not a port number");
-	luaL_argcheck(L, dp >= 0 && dp <= 65535, 6, "not a port number");
 	h = rss_hash(cfg, (unsigned)port, src, dst, (uint16_t)sp, (uint16_t)dp);
 	rss_config_free(cfg);
 	lua_createtable(L, 0, 3);
@@ -265,9 +296,9 @@ l_hash(lua_State *L)
 static int
 l_set(lua_State *L)
 {
-	struct rss_config *cfg = check_config(L, 1, "baton.rss.set");
 	const char *port = luaL_checkstring(L, 2), *what = luaL_checkstring(L, 3);
 	const char *value = luaL_checkstring(L, 4);
+	struct rss_config *cfg = check_config(L, 1, "baton.rss.set");
 	struct err e = ERR_INIT;
 	int p = -1, rc;
 	struct val *v;
