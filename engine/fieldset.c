@@ -66,11 +66,18 @@ parse_letters(const char *w, struct fieldset *out, struct err *e)
 			return err_set(e, -EINVAL, "field set '%s': letter '%c' twice", w, *c);
 		f |= bit;
 	}
-	out->fields = f;
-	/* Addresses only: every IPv4 packet hashes on them, TCP and UDP included. */
-	out->types = f & (FIELDSET_F | FIELDSET_N) ? FIELDSET_T_TCP | FIELDSET_T_UDP
-		: FIELDSET_T_OTHER | FIELDSET_T_TCP | FIELDSET_T_UDP;
+	*out = fieldset_of(f);
 	return 0;
+}
+
+struct fieldset
+fieldset_of(uint8_t fields)
+{
+	/* Addresses only: every IPv4 packet hashes on them, TCP and UDP included. */
+	struct fieldset fs = { fields, fields & (FIELDSET_F | FIELDSET_N)
+			       ? FIELDSET_T_TCP | FIELDSET_T_UDP
+			       : FIELDSET_T_OTHER | FIELDSET_T_TCP | FIELDSET_T_UDP };
+	return fs;
 }
 
 int

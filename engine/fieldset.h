@@ -56,6 +56,10 @@ struct fieldset {
 ** a letter baton does not model (m, v, t, r) or a set hashing nothing fails, naming it. */
 int fieldset_parse(const char *text, struct fieldset *out, struct err *e);
 
+/* The set of these fields (FIELDSET_S | ...) as ethtool letters name it: TCP and UDP when it
+** has ports, every IPv4 packet when it has addresses only. */
+struct fieldset fieldset_of(uint8_t fields);
+
 /* The testpmd spelling, words joined by commas ("ipv4-tcp,ipv4-udp,l3-src-only"). */
 void fieldset_name(const struct fieldset *fs, char *buf, size_t n);
 

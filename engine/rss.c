@@ -327,14 +327,15 @@ reta_round_robin(uint16_t *reta, unsigned size, unsigned cores)
 }
 
 struct rss_config *
-rss_config_new(const struct nic *nic, unsigned cores, unsigned n, const char *const *ports)
+rss_config_new(const struct nic *nic, unsigned cores, unsigned reta_size, unsigned n,
+	       const char *const *ports)
 {
 	struct rss_config *c = xcalloc(1, sizeof *c);
 
 	c->nic = nic ? nic : nic_default();
 	c->cores = cores ? cores : DEFAULT_CORES;
 	c->key_len = c->nic->key_len;
-	c->reta_size = c->nic->reta_default;
+	c->reta_size = reta_size ? reta_size : c->nic->reta_default;
 	c->n_ports = n > RSS_MAX_PORTS ? RSS_MAX_PORTS : n;
 	c->ports = copy_names(c->n_ports, ports);
 	c->seed = 1;
@@ -664,7 +665,7 @@ port_ranks(const struct rss_config *c, unsigned p, const uint8_t need[SHARD_BYTE
 		for (int j = (int)width - 1; j >= 0 && nlow < (f < SHARD_SPORT ? 8u : 16u); j--)
 			if (need_bit(need, (enum shard_field)f, (unsigned)j))
 				low[nlow++] = (unsigned)j;
-		m = nlow < r ? nlow : r;
+		m = fq->low_want = nlow < r ? nlow : r;
 		for (unsigned b = 0; b < m; b++) {
 			sub[b] = 0;
 			for (unsigned t = 0; t < nlow; t++)
@@ -782,18 +783,21 @@ links_of(const struct shard_constraint *k, struct links *l)
 	}
 }
 
-/* Input bit of a node on port 'p' under field set 'fs', or -1 when the NIC does not hash it. */
-static int
-input_bit(const struct fieldset *fs, unsigned n)
+/* Input bit of every node under the field sets of ports a (side 0) and b (side 1), or -1 where
+** the NIC does not hash it. */
+static void
+input_bits(const struct fieldset *fa, const struct fieldset *fb, int ib[NODES])
 {
-	unsigned byte = n % (SHARD_BYTES * 8) / 8, bit = n % 8;
-	enum shard_field f = field_of(byte);
-	int pos[SHARD_NFIELDS];
+	int pos[2][SHARD_NFIELDS];
 
-	fieldset_layout(fs, pos);
-	if (pos[f] < 0)
-		return -1;
-	return pos[f] + (int)((byte - foff[f]) * 8 + bit);
+	fieldset_layout(fa, pos[0]);
+	fieldset_layout(fb, pos[1]);
+	for (unsigned n = 0; n < NODES; n++) {
+		unsigned side = n / (SHARD_BYTES * 8), byte = n % (SHARD_BYTES * 8) / 8;
+		enum shard_field f = field_of(byte);
+
+		ib[n] = pos[side][f] < 0 ? -1 : pos[side][f] + (int)((byte - foff[f]) * 8 + n % 8);
+	}
 }
 
 /*---- Checking ----*/
@@ -850,21 +854,22 @@ check_one(const struct rss_config *c, const struct shard_constraint *k, struct r
 	struct links l;
 	struct span sp = { 0 };
 	bool found = false;
+	int ib[NODES];
 
 	memset(v, 0, sizeof *v);
 	links_of(k, &l);
+	input_bits(&pa->fs, &pb->fs, ib);
 	for (unsigned n = 0; n < NODES; n++)
 		root_cls[n] = ~0u;
 	for (unsigned n = 0; n < NODES; n++) {
 		unsigned root = uf_find(&l, n), side = n / (SHARD_BYTES * 8);
 		const struct rss_port *rp = side ? pb : pa;
-		int ib = input_bit(&rp->fs, n);
 
 		if (root_cls[root] == ~0u)
 			root_cls[root] = n_cls++;
 		cls[n] = root_cls[root];
-		if (ib >= 0) {
-			uint32_t w = toeplitz_window(rp->key, c->key_len, (unsigned)ib) & mask;
+		if (ib[n] >= 0) {
+			uint32_t w = toeplitz_window(rp->key, c->key_len, (unsigned)ib[n]) & mask;
 
 			col[cls[n]] ^= side ? w << r : w;
 		}
@@ -994,8 +999,7 @@ add_equations(struct gf2_sys *s, const struct shard_constraint *k, const struct 
 	uint64_t *row = xmalloc(s->words * sizeof *row);
 
 	links_of(k, &l);
-	for (unsigned n = 0; n < NODES; n++)
-		ib[n] = input_bit(&fs[n / (SHARD_BYTES * 8) ? k->port_b : k->port_a], n);
+	input_bits(&fs[k->port_a], &fs[k->port_b], ib);
 	for (unsigned root = 0; root < NODES; root++) {
 		if (uf_find(&l, root) != root)
 			continue;
@@ -1205,14 +1209,7 @@ rss_solve(const struct rss_cons *k, const struct rss_solve_opts *o, struct rss_s
 	}
 	r = log2u(reta);
 	n_vars = k->n_ports * KEY_VARS;
-	c = rss_config_new(nic, cores, k->n_ports, (const char *const *)k->ports);
-	if (reta != c->reta_size) {
-		c->reta_size = reta;
-		for (unsigned p = 0; p < c->n_ports; p++) {
-			c->port[p].reta = xrealloc(c->port[p].reta, reta * sizeof *c->port[p].reta);
-			reta_round_robin(c->port[p].reta, reta, cores);
-		}
-	}
+	c = rss_config_new(nic, cores, reta, k->n_ports, (const char *const *)k->ports);
 	c->seed = o->seed ? o->seed : 1;
 	for (unsigned p = 0; p < c->n_ports; p++)
 		c->port[p].fs = fs[p];
@@ -1276,15 +1273,16 @@ rss_solve(const struct rss_cons *k, const struct rss_solve_opts *o, struct rss_s
 				port_rebuild(fin[i], p);
 			rss_quality(fin[i], k, &q);
 			fsc[i].imb = q.imbalance_subnet + q.imbalance_uniform;
-			if (i && score_cmp(&fsc[i], &fsc[best]) > 0)
+			if (!i || score_cmp(&fsc[i], &fsc[best]) > 0) {
 				best = (int)i;
+				out->q = q;
+			}
 		}
 		out->cfg = fin[best];
 		for (unsigned i = 0; i < n_fin; i++)
 			if ((int)i != best)
 				rss_config_free(fin[i]);
 	}
-	rss_quality(out->cfg, k, &out->q);
 	out->seconds = clock_seconds() - t0;
 	return 0;
 }
@@ -1298,15 +1296,6 @@ rss_solution_release(struct rss_solution *s)
 }
 
 /*---- Field sets ----*/
-
-static struct fieldset
-fs_of_letters(uint8_t fields)
-{
-	struct fieldset fs = { fields, fields & (FIELDSET_F | FIELDSET_N)
-			       ? FIELDSET_T_TCP | FIELDSET_T_UDP
-			       : FIELDSET_T_OTHER | FIELDSET_T_TCP | FIELDSET_T_UDP };
-	return fs;
-}
 
 static void
 cand_names(const struct rss_cons *k, struct rss_candidate *cd, bool uniform)
@@ -1380,14 +1369,12 @@ shortfalls(const struct rss_cons *k, const struct rss_quality *q, struct sbuf *o
 	for (unsigned p = 0; p < k->n_ports; p++)
 		for (int f = 0; f < SHARD_NFIELDS; f++) {
 			const struct rss_field_quality *fq = &q->port[p].f[f];
-			unsigned want = q->reta_bits < (f < SHARD_SPORT ? 8u : 16u) ? q->reta_bits
-				: (f < SHARD_SPORT ? 8u : 16u);
 
-			if (!fq->needed || !fq->hashed || fq->low_rank >= want)
+			if (!fq->needed || !fq->hashed || fq->low_rank >= fq->low_want)
 				continue;
 			sbuf_printf(out, "%s%s's %s reaches %u of the %u low RETA bits",
 				    first ? "" : ", ", k->ports[p], shard_field_name(f), fq->low_rank,
-				    want);
+				    fq->low_want);
 			first = false;
 		}
 }
@@ -1458,7 +1445,7 @@ rss_fieldsets_run(const struct rss_cons *k, const struct rss_solve_opts *o,
 	/* The 4-tuple first, then the rest by their letters. */
 	for (unsigned i = 0; i < 16; i++) {
 		uint8_t fields = (uint8_t)(i == 0 ? FIELDSET_ALL : i == FIELDSET_ALL ? 0u : i);
-		struct fieldset fs = fs_of_letters(fields);
+		struct fieldset fs = fieldset_of(fields);
 		struct rss_candidate *cd = &out->c[out->n];
 		struct rss_solve_opts so = *o;
 
@@ -1484,7 +1471,7 @@ rss_fieldsets_run(const struct rss_cons *k, const struct rss_solve_opts *o,
 			for (unsigned b = 0; b < fieldset_field_bits((enum shard_field)f) / 8; b++)
 				if (need[p][foff[f] + b])
 					fields |= (uint8_t)(1u << f);
-		per.fs[p] = fs_of_letters(fields ? fields : FIELDSET_ALL);
+		per.fs[p] = fieldset_of(fields ? fields : FIELDSET_ALL);
 		if (p && !fieldset_eq(&per.fs[p], &per.fs[0]))
 			per_differs = true;
 		if (nic_check_fields(nic, &per.fs[p], NULL) < 0)
@@ -1628,14 +1615,6 @@ rss_format_reta(const struct rss_config *c, struct sbuf *out)
 	}
 }
 
-static unsigned
-low_want(const struct rss_quality *q, int f)
-{
-	unsigned cap = f < SHARD_SPORT ? 8u : 16u;
-
-	return q->reta_bits < cap ? q->reta_bits : cap;
-}
-
 void
 rss_format_quality(const struct rss_config *c, const struct rss_quality *q, struct sbuf *out)
 {
@@ -1666,7 +1645,7 @@ rss_format_quality(const struct rss_config *c, const struct rss_quality *q, stru
 			if (!fq->hashed || !fq->needed)
 				continue;
 			sbuf_printf(out, "%s %s %u/%u", first ? "" : ",", shard_field_name(f),
-				    fq->low_rank, low_want(q, f));
+				    fq->low_rank, fq->low_want);
 			first = false;
 		}
 		if (first)
@@ -1687,13 +1666,20 @@ rss_format_quality(const struct rss_config *c, const struct rss_quality *q, stru
 		    "bits reach every low RETA bit)" : "no");
 }
 
+static const char *
+ip_text(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
+	return buf;
+}
+
 void
 rss_format_packet(const struct rss_config *c, const struct rss_packet *p, struct sbuf *out)
 {
-	sbuf_printf(out, "tcp %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u on %s (core %u)", p->src >> 24,
-		    p->src >> 16 & 0xff, p->src >> 8 & 0xff, p->src & 0xff, p->sport, p->dst >> 24,
-		    p->dst >> 16 & 0xff, p->dst >> 8 & 0xff, p->dst & 0xff, p->dport,
-		    c->ports[p->port], p->core);
+	char s[16], d[16];
+
+	sbuf_printf(out, "tcp %s:%u -> %s:%u on %s (core %u)", ip_text(p->src, s), p->sport,
+		    ip_text(p->dst, d), p->dport, c->ports[p->port], p->core);
 }
 
 void
@@ -1743,7 +1729,7 @@ low_summary(const struct rss_quality *q, unsigned n_ports, unsigned *got, unsign
 		for (int f = 0; f < SHARD_NFIELDS; f++)
 			if (q->port[p].f[f].needed && q->port[p].f[f].hashed) {
 				*got += q->port[p].f[f].low_rank;
-				*want += low_want(q, f);
+				*want += q->port[p].f[f].low_want;
 			}
 }
 
@@ -1921,15 +1907,11 @@ static struct val *
 packet_val(const struct rss_config *c, const struct rss_packet *p)
 {
 	struct val *v = val_obj();
-	char a[20];
+	char a[16];
 
 	val_set_str(v, "port", c->ports[p->port]);
-	snprintf(a, sizeof a, "%u.%u.%u.%u", p->src >> 24, p->src >> 16 & 0xff, p->src >> 8 & 0xff,
-		 p->src & 0xff);
-	val_set_str(v, "src", a);
-	snprintf(a, sizeof a, "%u.%u.%u.%u", p->dst >> 24, p->dst >> 16 & 0xff, p->dst >> 8 & 0xff,
-		 p->dst & 0xff);
-	val_set_str(v, "dst", a);
+	val_set_str(v, "src", ip_text(p->src, a));
+	val_set_str(v, "dst", ip_text(p->dst, a));
 	val_set_int(v, "sport", p->sport);
 	val_set_int(v, "dport", p->dport);
 	val_set_int(v, "core", p->core);
@@ -2113,14 +2095,7 @@ rss_config_from_val(const struct val *v, struct err *e)
 			names[i] = order->u.c.items[i]->u.s;
 		}
 	}
-	c = rss_config_new(nic, (unsigned)cores, (unsigned)ports->u.c.n, names);
-	if ((unsigned)size != c->reta_size) {
-		c->reta_size = (unsigned)size;
-		for (unsigned p = 0; p < c->n_ports; p++) {
-			c->port[p].reta = xrealloc(c->port[p].reta, c->reta_size * sizeof(uint16_t));
-			reta_round_robin(c->port[p].reta, c->reta_size, c->cores);
-		}
-	}
+	c = rss_config_new(nic, (unsigned)cores, (unsigned)size, (unsigned)ports->u.c.n, names);
 	c->seed = (uint64_t)val_get_int(v, "seed", 1);
 	if (reta && reta_from_val(c, -1, reta, e) < 0)
 		goto fail;

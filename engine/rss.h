@@ -76,11 +76,12 @@ struct rss_config {
 	uint64_t seed;			/* the solver's */
 };
 
-/* A configuration for 'n' ports on 'nic' (NULL: software) with 'cores' cores: the profile's
-** default key size and RETA size, the Microsoft verification key (Intel's default; zero past
-** its 40 bytes), the 4-tuple, a round-robin RETA. */
-struct rss_config *rss_config_new(const struct nic *nic, unsigned cores, unsigned n,
-				  const char *const *ports);
+/* A configuration for 'n' ports on 'nic' (NULL: software) with 'cores' cores (0: 4): the
+** profile's default key size, a round-robin RETA of reta_size entries (0: the profile's
+** default; the caller checks it against the profile), the Microsoft verification key (Intel's
+** default; zero past its 40 bytes), the 4-tuple. */
+struct rss_config *rss_config_new(const struct nic *nic, unsigned cores, unsigned reta_size,
+				  unsigned n, const char *const *ports);
 struct rss_config *rss_config_copy(const struct rss_config *c);
 void rss_config_free(struct rss_config *c);
 
@@ -111,6 +112,7 @@ struct rss_field_quality {
 	unsigned reaching;	/* of them, bits that reach the RETA index */
 	unsigned low_rank;	/* rank of the RETA index over the field's 8 low-order bits
 				** (addresses; within its needed bits) or 16 bits (ports) */
+	unsigned low_want;	/* the most it can be: the lowest RETA bits it is measured on */
 };
 
 struct rss_port_quality {

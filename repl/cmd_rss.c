@@ -52,7 +52,7 @@ config_of(struct session *s, struct err *e)
 		return NULL;
 	}
 	if (!s->rss)
-		s->rss = rss_config_new(NULL, 0, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
+		s->rss = rss_config_new(NULL, 0, 0, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
 	return s->rss;
 }
 

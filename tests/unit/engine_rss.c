@@ -567,7 +567,7 @@ static void
 test_rss__zero_key(void)
 {
 	const char *ports[] = { "p" };
-	struct rss_config *c = rss_config_new(NULL, 4, 1, ports);
+	struct rss_config *c = rss_config_new(NULL, 4, 0, 1, ports);
 	uint8_t zero[52] = { 0 };
 	struct rss_quality q;
 	struct rng r;
@@ -600,7 +600,7 @@ static void
 test_rss__key_6d5a(void)
 {
 	const char *ports[] = { "p" };
-	struct rss_config *c = rss_config_new(NULL, 8, 1, ports);
+	struct rss_config *c = rss_config_new(NULL, 8, 0, 1, ports);
 	struct rss_cons kd, ks;
 	struct rss_quality q;
 	struct rss_check chk;
@@ -834,7 +834,7 @@ static void
 test_rss__keys(void)
 {
 	const char *ports[] = { "lan", "wan" };
-	struct rss_config *c = rss_config_new(nic_find("ice", NULL), 4, 2, ports);
+	struct rss_config *c = rss_config_new(nic_find("ice", NULL), 4, 0, 2, ports);
 	uint8_t key[64];
 	char hex[256], buf[300];
 	struct err e = ERR_INIT;
@@ -906,7 +906,7 @@ test_rss__keys(void)
 	key_fails(c, -1, buf, "odd");
 	/* software: any 16..64 bytes, but one length per configuration. */
 	rss_config_free(c);
-	c = rss_config_new(NULL, 4, 2, ports);
+	c = rss_config_new(NULL, 4, 0, 2, ports);
 	hex_of(key, 16, false, hex);
 	key_fails(c, 1, hex, "all ports");
 	CHECK_EQ_INT(rss_set_key(c, -1, hex, &e), 0);
@@ -921,7 +921,7 @@ static void
 test_rss__key_column_after_0x(void)
 {
 	const char *ports[] = { "p" };
-	struct rss_config *c = rss_config_new(NULL, 4, 1, ports);
+	struct rss_config *c = rss_config_new(NULL, 4, 0, 1, ports);
 	char buf[200];
 
 	/* "0x6d5g...": the 'g' is the 6th character typed. */
@@ -959,7 +959,7 @@ static void
 test_rss__reta(void)
 {
 	const char *ports[] = { "lan", "wan" };
-	struct rss_config *c = rss_config_new(NULL, 4, 2, ports);
+	struct rss_config *c = rss_config_new(NULL, 4, 0, 2, ports);
 	static char list[512 * 4 + 1];
 	unsigned bad = 0;
 	char *p = list;
@@ -1039,9 +1039,9 @@ test_rss__reta_linked(void)
 	/* One core: any key holds, even when linked packets' indices differ. */
 	if (cons_of(&set_dst, &kd)) {
 		const char *ports1[] = { "lan", "wan" };
-		struct rss_config *c = rss_config_new(NULL, 1, 2, ports1);
+		struct rss_config *c = rss_config_new(NULL, 1, 0, 2, ports1);
 		const char *pp[] = { "p" };
-		struct rss_config *c1 = rss_config_new(NULL, 1, 1, pp);
+		struct rss_config *c1 = rss_config_new(NULL, 1, 0, 1, pp);
 		uint8_t key[52];
 
 		for (int t = 0; t < 5; t++) {
@@ -1167,7 +1167,7 @@ test_rss__config_val(void)
 	}
 	rss_cons_release(&k);
 	/* software: a short key, 'fn' and per-port RETAs on three ports, the last first. */
-	c = rss_config_new(NULL, 3, 3, ports3);
+	c = rss_config_new(NULL, 3, 0, 3, ports3);
 	for (unsigned i = 0; i < sizeof key; i++)
 		key[i] = (uint8_t)(i * 37 + 1);
 	set_key_bytes(c, -1, key, sizeof key);
@@ -1214,7 +1214,7 @@ random_key(struct rng *r, int kind, uint8_t key[52])
 		key[i] = (uint8_t)rng_u64(r);
 }
 
-/* *c with a RETA of 'size' entries (all core 0), through its value: no other way to resize. */
+/* *c with a RETA of 'size' entries (all core 0), keys kept, through its value (a solved configuration resized). */
 static void
 resize_reta(struct rss_config **c, unsigned size)
 {
@@ -1262,13 +1262,12 @@ brute_case(const struct tset *t, const struct rss_cons *k, struct rng *r, unsign
 			set_key_bytes(c, 0, key, 52);
 		}
 	} else {
-		c = rss_config_new(NULL, o.cores, t->n_ports, t->ports);
+		c = rss_config_new(NULL, o.cores, reta, t->n_ports, t->ports);
 		for (unsigned p = 0; p < t->n_ports; p++) {
 			random_key(r, kind, key);
 			set_key_bytes(c, (int)p, key, 52);
 			set_fields(c, (int)p, fsets[rng_below(r, sizeof fsets / sizeof fsets[0])]);
 		}
-		resize_reta(&c, reta);
 	}
 	/* A random RETA, one per port when kind is 2 and there are two ports. */
 	for (unsigned p = 0; p < t->n_ports; p++) {
@@ -1383,15 +1382,13 @@ static void
 test_rss__check_large_reta(void)
 {
 	const char *ports[] = { "p" };
-	struct rss_config *c = rss_config_new(NULL, 4, 1, ports);
+	struct rss_config *c = rss_config_new(NULL, 4, 8192, 1, ports);
 	struct rss_cons kd, ks;
 	struct rss_check chk;
 	uint8_t key[52];
 	struct rng r;
 
 	rng_init(&r, 65);
-	resize_reta(&c, 8192);
-	set_reta(c, -1, "default");
 	for (unsigned i = 0; i < sizeof key; i++)
 		key[i] = (uint8_t)rng_u64(&r);
 	set_key_bytes(c, -1, key, sizeof key);
