@@ -3,6 +3,7 @@
 #include <lauxlib.h>
 #include <string.h>
 
+#include "engine/portmap.h"
 #include "engine/rss.h"
 #include "lua/lutil.h"
 
@@ -251,13 +252,11 @@ static uint32_t
 check_ip(lua_State *L, int idx)
 {
 	const char *s = luaL_checkstring(L, idx);
-	unsigned a, b, c, d;
-	char end;
+	uint32_t a, mask;
 
-	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) != 4 || a > 255 || b > 255 ||
-	    c > 255 || d > 255)
+	if (strchr(s, '/') || portmap_parse_cidr(s, &a, &mask, NULL) < 0)
 		luaL_error(L, "baton.rss.hash: '%s' is not an IPv4 address", s);
-	return a << 24 | b << 16 | c << 8 | d;
+	return a;
 }
 
 /* baton.rss.hash(config, port, src, dst, sport, dport) -> {hash, index, core} */

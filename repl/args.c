@@ -108,3 +108,15 @@ args_first_word(const char *line, size_t *out_start, size_t *out_len)
 	*out_len = i - start;
 	return i;
 }
+
+bool
+args_uint(const char *str, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (*str < '0' || *str > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(str, &end, 10);
+	return !*end && errno == 0 && *out <= max;
+}

@@ -7,6 +7,7 @@
 ** which reach their command raw.
 */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/err.h"
@@ -29,6 +30,9 @@ void args_push(struct args *a, const char *word);
 void args_remove(struct args *a, int i);
 
 void args_release(struct args *a);
+
+/* A whole decimal number in 0..max, without sign or spaces, in *out; false when it is not. */
+bool args_uint(const char *str, unsigned long max, unsigned long *out);
 
 /* The first word of 'line' (after blanks, no quoting): its start and length. Returns the
 ** offset just past it, where the rest of the line begins. */

@@ -203,19 +203,6 @@ need_analysis(struct session *s, struct err *e)
 	return err_set(e, -EINVAL, "no analysis yet (run analyze first)");
 }
 
-/* A whole decimal number in 0..max, without sign or spaces. */
-static bool
-parse_uint(const char *str, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (*str < '0' || *str > '9')
-		return false;
-	errno = 0;
-	*out = strtoul(str, &end, 10);
-	return !*end && errno == 0 && *out <= max;
-}
-
 /* --len MIN-MAX, or --len N for one length. The engine takes 0 as "the default", so the
 ** shortest length one can ask for is 1. */
 static int
@@ -230,11 +217,11 @@ parse_len(const char *arg, struct analysis_opts *o, struct err *e)
 	strcpy(buf, arg);
 	if (dash) {
 		buf[dash - arg] = '\0';
-		if (!parse_uint(buf, UINT16_MAX, &lo) || !parse_uint(buf + (dash - arg) + 1,
+		if (!args_uint(buf, UINT16_MAX, &lo) || !args_uint(buf + (dash - arg) + 1,
 								      UINT16_MAX, &hi))
 			goto bad;
 	} else {
-		if (!parse_uint(buf, UINT16_MAX, &lo))
+		if (!args_uint(buf, UINT16_MAX, &lo))
 			goto bad;
 		hi = lo;
 	}
@@ -269,7 +256,7 @@ do_analyze(struct session *s, int argc, char **argv, struct err *e)
 			if (parse_len(argv[i], &o, e) < 0)
 				return -EINVAL;
 		} else {
-			if (!parse_uint(argv[i], UINT_MAX, &n) || n == 0)
+			if (!args_uint(argv[i], UINT_MAX, &n) || n == 0)
 				return err_set(e, -EINVAL, "--max-paths wants a number of 1 or more, not '%s'",
 					       argv[i]);
 			o.max_paths = (unsigned)n;
@@ -427,7 +414,7 @@ do_show_path(struct session *s, int argc, char **argv, struct err *e)
 
 	if (need_analysis(s, e) < 0)
 		return -EINVAL;
-	if (!parse_uint(argv[1], UINT32_MAX, &n))
+	if (!args_uint(argv[1], UINT32_MAX, &n))
 		return err_set(e, -EINVAL, "'%s' is not a path number (0..%u)", argv[1],
 			       s->an->n_paths ? s->an->n_paths - 1 : 0);
 	if (s->out.json) {

@@ -59,10 +59,9 @@ config_of(struct session *s, struct err *e)
 static int
 parse_count(const char *opt, const char *v, unsigned max, unsigned *out, struct err *e)
 {
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
+	unsigned long n;
 
-	if (!*v || *end || n == 0 || n > max)
+	if (!args_uint(v, max, &n) || n == 0)
 		return err_set(e, -EINVAL, "%s wants a whole number in 1..%u, not '%s'", opt, max, v);
 	*out = (unsigned)n;
 	return 0;
@@ -80,7 +79,7 @@ parse_solve(struct session *s, int argc, char **argv, bool fields, struct rss_so
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
-		unsigned n;
+		unsigned n = 0;
 
 		if (strcmp(a, "--cores") && strcmp(a, "--nic") && strcmp(a, "--reta-size") &&
 		    strcmp(a, "--seed") && (!fields || strcmp(a, "--fields")))
@@ -331,10 +330,9 @@ parse_ip(const char *v, uint32_t *out, struct err *e)
 static int
 parse_l4(const char *v, uint16_t *out, struct err *e)
 {
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
+	unsigned long n;
 
-	if (!*v || *end || n > 65535)
+	if (!args_uint(v, 65535, &n))
 		return err_set(e, -EINVAL, "'%s' is not a port number (0..65535)", v);
 	*out = (uint16_t)n;
 	return 0;
@@ -345,7 +343,7 @@ do_hash(struct session *s, int argc, char **argv, struct err *e)
 {
 	struct rss_config *c = config_of(s, e);
 	uint32_t src, dst;
-	uint16_t sp, dp;
+	uint16_t sp = 0, dp = 0;
 	int port;
 	struct rss_hit h;
 
