@@ -5,8 +5,9 @@
 
 #include "engine/xalloc.h"
 
-/* Open addressing with linear probing; a slot is [used byte][key][value], kept in one array so a
-** probe touches one cache line in the common case. */
+/* Open addressing with linear probing; a slot is [tag byte][key][value], kept in one array so a
+** probe touches one cache line in the common case. The tag is 0 for an empty slot, else 8 bits
+** of the key's hash (never 0), so most mismatches cost no key comparison. */
 struct htab {
 	size_t key_size;
 	size_t slot_size;
@@ -61,19 +62,22 @@ htab_hash(const void *data, size_t n)
 	const unsigned char *p = data;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 
+	/* Each step is a bijection of h for a given word, so every key bit matters; one full
+	** mix at the end spreads the bits (several times cheaper than mixing every word). */
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		h = mix(h ^ w);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 		p += 8;
 		n -= 8;
 	}
 	if (n) {
 		uint64_t w = 0;
 		memcpy(&w, p, n);
-		h = mix(h ^ w ^ ((uint64_t)n << 56));
+		h = (h ^ w ^ ((uint64_t)n << 56)) * 0xff51afd7ed558ccdULL;
 	}
-	return h;
+	return mix(h);
 }
 
 static unsigned char *
@@ -88,16 +92,24 @@ slot_val(const struct htab *h, unsigned char *s)
 	return (uint64_t *)(void *)(s + align8(1 + h->key_size));
 }
 
-/* The slot holding 'key', or the empty slot where it belongs. */
+static unsigned char
+tag_of(uint64_t hash)
+{
+	return (unsigned char)(hash >> 56) | 1;
+}
+
+/* The slot holding 'key', or the empty slot where it belongs; *tag gets the key's tag. */
 static unsigned char *
-probe(const struct htab *h, const void *key)
+probe(const struct htab *h, const void *key, unsigned char *tag)
 {
 	size_t mask = h->cap - 1;
-	size_t i = htab_hash(key, h->key_size) & mask;
+	uint64_t hash = htab_hash(key, h->key_size);
+	size_t i = hash & mask;
 
+	*tag = tag_of(hash);
 	for (;;) {
 		unsigned char *s = slot(h, i);
-		if (!s[0] || memcmp(s + 1, key, h->key_size) == 0)
+		if (!s[0] || (s[0] == *tag && memcmp(s + 1, key, h->key_size) == 0))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -107,13 +119,14 @@ static void
 grow(struct htab *h)
 {
 	struct htab old = *h;
+	unsigned char tag;
 
 	h->cap *= 2;
 	h->slots = xcalloc(h->cap, h->slot_size);
 	for (size_t i = 0; i < old.cap; i++) {
 		unsigned char *s = slot(&old, i);
 		if (s[0])
-			memcpy(probe(h, s + 1), s, h->slot_size);
+			memcpy(probe(h, s + 1, &tag), s, h->slot_size);
 	}
 	free(old.slots);
 }
@@ -121,17 +134,17 @@ grow(struct htab *h)
 uint64_t *
 htab_upsert(struct htab *h, const void *key, bool *out_new)
 {
-	unsigned char *s = probe(h, key);
+	unsigned char tag, *s = probe(h, key, &tag);
 
 	/* Grow only for a new key, so pointers to existing values stay valid. */
 	if (!s[0] && (h->count + 1) * 10 > h->cap * 7) {
 		grow(h);
-		s = probe(h, key);
+		s = probe(h, key, &tag);
 	}
 	if (out_new)
 		*out_new = !s[0];
 	if (!s[0]) {
-		s[0] = 1;
+		s[0] = tag;
 		memcpy(s + 1, key, h->key_size);
 		*slot_val(h, s) = 0;
 		h->count++;
@@ -142,7 +155,7 @@ htab_upsert(struct htab *h, const void *key, bool *out_new)
 uint64_t *
 htab_find(const struct htab *h, const void *key)
 {
-	unsigned char *s = probe(h, key);
+	unsigned char tag, *s = probe(h, key, &tag);
 
 	return s[0] ? slot_val(h, s) : NULL;
 }

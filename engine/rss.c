@@ -2125,3 +2125,368 @@ fail:
 	rss_config_free(c);
 	return NULL;
 }
+
+/*---- Rebalancing ----*/
+
+struct rebal_bucket {
+	uint64_t load;
+	unsigned index;
+};
+
+/* Heaviest first; equal loads by index, so the result does not depend on qsort. */
+static int
+rebal_cmp(const void *a, const void *b)
+{
+	const struct rebal_bucket *x = a, *y = b;
+
+	if (x->load != y->load)
+		return x->load < y->load ? 1 : -1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static unsigned
+rebal_find(unsigned *up, unsigned x)
+{
+	while (up[x] != x)
+		x = up[x] = up[up[x]];
+	return x;
+}
+
+static uint64_t
+rebal_max(const uint64_t *v, unsigned n)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+static double
+rebal_imbalance(const uint64_t *per_core, unsigned cores, uint64_t packets)
+{
+	return packets ? (double)rebal_max(per_core, cores) * cores / (double)packets : 0;
+}
+
+/* Everything that could make rss_rebalance fail, checked before anything changes. */
+static int
+rebal_check(const struct rss_config *c, const struct rss_cons *k, const uint64_t *const loads[],
+	    struct err *e)
+{
+	uint64_t total = 0;
+
+	if (!c->cores)
+		return err_set(e, -EINVAL, "no cores");
+	if (k && !k->locks) {
+		if (k->n_ports != c->n_ports)
+			return err_set(e, -EINVAL, "the constraints are for %u ports, the "
+				       "configuration has %u", k->n_ports, c->n_ports);
+		for (uint32_t i = 0; i < k->n; i++)
+			if (k->k[i].port_a >= c->n_ports || k->k[i].port_b >= c->n_ports)
+				return err_set(e, -EINVAL, "constraint %u names port %u of %u", i + 1,
+					       k->k[i].port_a > k->k[i].port_b ? k->k[i].port_a :
+					       k->k[i].port_b, c->n_ports);
+	}
+	for (unsigned p = 0; p < c->n_ports; p++)
+		for (unsigned i = 0; i < c->reta_size; i++) {
+			if (c->port[p].reta[i] >= c->cores)
+				return err_set(e, -EINVAL, "%s: RETA entry %u is core %u, but there "
+					       "are %u cores", c->ports[p], i, c->port[p].reta[i],
+					       c->cores);
+			/* No sum below can overflow when the grand total does not. */
+			if (loads && loads[p] && __builtin_add_overflow(total, loads[p][i], &total))
+				return err_set(e, -EINVAL, "packet counts past 2^64");
+		}
+	return 0;
+}
+
+/* Groups whose RETA must stay: a constraint that holds though linked packets take different
+** indices holds because this RETA maps those indices to one core. */
+static void
+rebal_pins(const struct rss_config *c, const struct rss_cons *k, unsigned *up, bool *pinned)
+{
+	struct rss_check chk;
+
+	if (!k || k->locks || !k->n || c->cores < 2)
+		return;
+	rss_check_run(c, k, &chk);
+	for (uint32_t i = 0; i < chk.n; i++)
+		if (chk.v[i].holds && !chk.v[i].same_index)
+			pinned[rebal_find(up, k->k[i].port_a)] = true;
+	rss_check_release(&chk);
+}
+
+/* Longest processing time first, into 'reta' (holding the current cores) and 'acc' (zeroed):
+** each bucket with packets on the least loaded core so far. */
+static void
+rebal_lpt(const uint64_t *load, unsigned size, unsigned cores, uint16_t *reta, uint64_t *acc,
+	  struct rebal_bucket *b)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		if (load[i]) {
+			b[n].load = load[i];
+			b[n++].index = i;
+		}
+	qsort(b, n, sizeof *b, rebal_cmp);
+	for (unsigned j = 0; j < n; j++) {
+		unsigned i = b[j].index, low = 0;
+
+		for (unsigned q = 1; q < cores; q++)
+			if (acc[q] < acc[low])
+				low = q;
+		/* Staying put when it costs nothing keeps 'moved' small. */
+		if (acc[reta[i]] == acc[low])
+			low = reta[i];
+		reta[i] = (uint16_t)low;
+		acc[low] += b[j].load;
+	}
+}
+
+static void
+rebal_group(struct rss_config *c, const uint64_t *const loads[], bool pinned,
+	    struct rss_rebalance_group *g, uint64_t *load, uint16_t *reta, struct rebal_bucket *b)
+{
+	const uint16_t *cur = c->port[g->ports[0]].reta;
+
+	g->before = xcalloc(c->cores, sizeof *g->before);
+	g->after = xcalloc(c->cores, sizeof *g->after);
+	memset(load, 0, c->reta_size * sizeof *load);
+	for (unsigned j = 0; j < g->n_ports; j++) {
+		unsigned p = g->ports[j];
+
+		for (unsigned i = 0; loads && loads[p] && i < c->reta_size; i++) {
+			load[i] += loads[p][i];
+			g->before[c->port[p].reta[i]] += loads[p][i];
+		}
+	}
+	for (unsigned i = 0; i < c->reta_size; i++) {
+		g->packets += load[i];
+		if (load[i] > g->heaviest) {
+			g->heaviest = load[i];
+			g->heaviest_index = i;
+		}
+	}
+	/* load * cores > packets, without the product overflowing */
+	for (unsigned i = 0; i < c->reta_size; i++)
+		g->heavy += load[i] > g->packets / c->cores;
+	memcpy(reta, cur, c->reta_size * sizeof *reta);
+	rebal_lpt(load, c->reta_size, c->cores, reta, g->after, b);
+	g->pinned = pinned;
+	g->kept = pinned || rebal_max(g->after, c->cores) >= rebal_max(g->before, c->cores);
+	if (g->kept) {
+		memcpy(g->after, g->before, c->cores * sizeof *g->after);
+	} else {
+		for (unsigned i = 0; i < c->reta_size; i++) {
+			bool changed = false;
+
+			for (unsigned j = 0; j < g->n_ports; j++)
+				changed |= c->port[g->ports[j]].reta[i] != reta[i];
+			g->moved += changed;
+		}
+		for (unsigned j = 0; j < g->n_ports; j++)
+			memcpy(c->port[g->ports[j]].reta, reta, c->reta_size * sizeof *reta);
+	}
+	g->imbalance_before = rebal_imbalance(g->before, c->cores, g->packets);
+	g->imbalance_after = rebal_imbalance(g->after, c->cores, g->packets);
+}
+
+int
+rss_rebalance(struct rss_config *c, const struct rss_cons *k, const uint64_t *const loads[],
+	      struct rss_rebalance *out, struct err *e)
+{
+	unsigned up[RSS_MAX_PORTS], slot[RSS_MAX_PORTS];
+	bool pinned[RSS_MAX_PORTS] = { false };
+	uint64_t *load;
+	uint16_t *reta;
+	struct rebal_bucket *b;
+	int rc;
+
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!c || !out)
+		return err_set(e, -EINVAL, "no configuration or no result to fill");
+	if ((rc = rebal_check(c, k, loads, e)) < 0)
+		return rc;
+	for (unsigned p = 0; p < c->n_ports; p++)
+		up[p] = p;
+	if (k && !k->locks) {
+		for (uint32_t i = 0; i < k->n; i++)
+			up[rebal_find(up, k->k[i].port_b)] = rebal_find(up, k->k[i].port_a);
+	} else {
+		for (unsigned p = 1; p < c->n_ports; p++)
+			for (unsigned q = 0; q < p; q++)
+				if (!memcmp(c->port[p].reta, c->port[q].reta,
+					    c->reta_size * sizeof *c->port[p].reta)) {
+					up[rebal_find(up, p)] = rebal_find(up, q);
+					break;
+				}
+	}
+	rebal_pins(c, k, up, pinned);
+	/* Groups in the order of their first port. */
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		unsigned root = rebal_find(up, p);
+		struct rss_rebalance_group *g = NULL;
+
+		for (unsigned j = 0; j < out->n_groups; j++)
+			if (slot[j] == root)
+				g = &out->group[j];
+		if (!g) {
+			slot[out->n_groups] = root;
+			g = &out->group[out->n_groups++];
+		}
+		g->ports[g->n_ports++] = p;
+	}
+	load = xmalloc(c->reta_size * sizeof *load);
+	reta = xmalloc(c->reta_size * sizeof *reta);
+	b = xmalloc(c->reta_size * sizeof *b);
+	for (unsigned j = 0; j < out->n_groups; j++)
+		rebal_group(c, loads, pinned[slot[j]], &out->group[j], load, reta, b);
+	free(load);
+	free(reta);
+	free(b);
+	return 0;
+}
+
+void
+rss_rebalance_release(struct rss_rebalance *r)
+{
+	for (unsigned j = 0; j < r->n_groups; j++) {
+		free(r->group[j].before);
+		free(r->group[j].after);
+	}
+	memset(r, 0, sizeof *r);
+}
+
+static unsigned
+rebal_digits(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static unsigned
+bar_len(uint64_t v, uint64_t top, unsigned width)
+{
+	unsigned len = top ? (unsigned)((double)v * width / (double)top) : 0;
+
+	return v && !len ? 1 : len;	/* a core with any packets shows some */
+}
+
+/* One line per core: a bar scaled so that the busiest core, before or after, gets 'width'
+** characters, then "before -> after". The bar is '#' for what stays, then '-' for what the
+** core sheds or '+' for what it gains (after NULL: '#' for 'before', one count). */
+static void
+histogram(const uint64_t *before, const uint64_t *after, unsigned n, unsigned width,
+	  struct sbuf *out)
+{
+	uint64_t top = rebal_max(before, n);
+	unsigned lw = rebal_digits(n ? n - 1 : 0), cw;
+
+	if (after && rebal_max(after, n) > top)
+		top = rebal_max(after, n);
+	cw = rebal_digits(top);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned lb = bar_len(before[k], top, width);
+		unsigned la = after ? bar_len(after[k], top, width) : lb;
+
+		sbuf_printf(out, "  core %-*u ", (int)lw, k);
+		for (unsigned i = 0; i < width; i++)
+			sbuf_addc(out, i < lb && i < la ? '#' : i < lb ? '-' : i < la ? '+' : ' ');
+		sbuf_printf(out, " %*llu", (int)cw, (unsigned long long)before[k]);
+		if (after)
+			sbuf_printf(out, " -> %*llu", (int)cw, (unsigned long long)after[k]);
+		sbuf_addc(out, '\n');
+	}
+}
+
+void
+rss_format_rebalance(const struct rss_config *c, const struct rss_rebalance *r, struct sbuf *out)
+{
+	for (unsigned j = 0; j < r->n_groups; j++) {
+		const struct rss_rebalance_group *g = &r->group[j];
+		unsigned long long maxb, maxa;
+
+		for (unsigned i = 0; i < g->n_ports; i++)
+			sbuf_printf(out, "%s%s", i ? ", " : "", c->ports[g->ports[i]]);
+		sbuf_printf(out, "%s: %llu packets over %u core%s, %u-entry RETA\n",
+			    g->n_ports > 1 ? " (one RETA)" : "", (unsigned long long)g->packets,
+			    c->cores, c->cores == 1 ? "" : "s", c->reta_size);
+		if (!g->packets) {
+			sbuf_adds(out, "  no packets: RETA kept\n");
+			continue;
+		}
+		maxb = rebal_max(g->before, c->cores);
+		maxa = rebal_max(g->after, c->cores);
+		sbuf_printf(out, "  max/mean per core %.2f -> %.2f; packets per core before -> "
+			    "after ('-' shed, '+' gained):\n", g->imbalance_before,
+			    g->imbalance_after);
+		histogram(g->before, g->after, c->cores, 40, out);
+		if (g->pinned)
+			sbuf_adds(out, "  RETA kept: a constraint holds only because this RETA "
+				  "maps linked packets' different indices to one core; moving "
+				  "buckets would break it\n");
+		else if (c->cores == 1)
+			sbuf_adds(out, "  RETA kept: one core\n");
+		else if (g->kept)
+			sbuf_printf(out, "  RETA kept: no placement found of whole buckets beats "
+				    "its busiest core's %llu packets\n", maxb);
+		else
+			sbuf_printf(out, "  %u of %u RETA entries moved; busiest core %llu -> "
+				    "%llu packets\n", g->moved, c->reta_size, maxb, maxa);
+		if (g->heavy)
+			sbuf_printf(out, "  RETA index %u alone carries %.0f%% of the packets: no "
+				    "RETA can balance below %.2f max/mean (buckets move whole)%s\n",
+				    g->heaviest_index,
+				    100.0 * (double)g->heaviest / (double)g->packets,
+				    (double)g->heaviest * c->cores / (double)g->packets,
+				    g->heavy > 1 ? "; more buckets carry over a core's fair share"
+				    : "");
+	}
+}
+
+static struct val *
+counts_val(const uint64_t *v, unsigned n)
+{
+	struct val *a = val_arr();
+
+	for (unsigned i = 0; i < n; i++)
+		val_push(a, val_int((int64_t)v[i]));
+	return a;
+}
+
+struct val *
+rss_rebalance_val(const struct rss_config *c, const struct rss_rebalance *r)
+{
+	struct val *v = val_obj(), *groups = val_arr();
+
+	for (unsigned j = 0; j < r->n_groups; j++) {
+		const struct rss_rebalance_group *g = &r->group[j];
+		struct val *o = val_obj(), *ports = val_arr();
+
+		for (unsigned i = 0; i < g->n_ports; i++)
+			val_push(ports, val_str(c->ports[g->ports[i]]));
+		val_set(o, "ports", ports);
+		val_set_int(o, "packets", (int64_t)g->packets);
+		val_set(o, "before", counts_val(g->before, c->cores));
+		val_set(o, "after", counts_val(g->after, c->cores));
+		val_set_num(o, "imbalance_before", g->imbalance_before);
+		val_set_num(o, "imbalance_after", g->imbalance_after);
+		val_set_int(o, "moved", g->moved);
+		val_set_int(o, "heavy", g->heavy);
+		val_set_int(o, "heaviest_index", g->heaviest_index);
+		val_set_int(o, "heaviest", (int64_t)g->heaviest);
+		val_set_bool(o, "kept", g->kept);
+		val_set_bool(o, "pinned", g->pinned);
+		val_push(groups, o);
+	}
+	val_set(v, "groups", groups);
+	return v;
+}

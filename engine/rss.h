@@ -238,4 +238,56 @@ struct val *rss_nics_val(void);
 /* Back from rss_config_val's fields (Lua hands configurations back as tables). */
 struct rss_config *rss_config_from_val(const struct val *v, struct err *e);
 
+/*---- Rebalancing ----*/
+
+/* 'rss balance PCAP': the trace, replayed through RSS elsewhere, gives packets per port per
+** RETA index; the RETAs are redrawn so the cores get even shares of those packets. */
+struct rss_rebalance_group {
+	unsigned n_ports;
+	unsigned ports[RSS_MAX_PORTS];	/* config port indices sharing one RETA */
+	uint64_t packets;		/* of these ports, summed */
+	uint64_t *before, *after;	/* packets per core (c->cores entries each) */
+	double imbalance_before, imbalance_after;	/* max / mean packets per core; 0 when no
+							** packets */
+	unsigned moved;			/* RETA entries whose core changed */
+	unsigned heavy;			/* buckets that alone carry more than a core's fair share */
+	unsigned heaviest_index;	/* the heaviest bucket and its packets */
+	uint64_t heaviest;
+	bool kept;			/* the new RETA was no better: the old one is kept */
+	bool pinned;			/* kept: a constraint holds only through this RETA */
+};
+
+struct rss_rebalance {
+	unsigned n_groups;
+	struct rss_rebalance_group group[RSS_MAX_PORTS];
+};
+
+/* Rebalances c's RETAs for measured load: loads[p] (NULL: no packets; loads NULL: none at all)
+** holds c->reta_size packet counts of config port p, by RETA index. Ports that a constraint of
+** 'k' links (transitively; k NULL or k->locks: ports whose RETAs are equal now) form one
+** group: their loads add up and they all get the same new RETA, so cross-port constraints
+** still hold. Whole buckets move, never split: buckets with packets are placed heaviest first
+** (LPT: within 4/3 of the best max), each on the least loaded core so far (ties: its current
+** core, then the lowest number; "current" is the group's first port's RETA); buckets without
+** packets keep their core. If the result's max per core is not lower than before, the group
+** keeps its RETA (kept = true); so does a group one of whose constraints holds only because
+** its RETA maps linked packets' different indices to one core (pinned = true: moving buckets
+** would break it). Returns 0 (or -EINVAL for bad arguments: 'k' for other ports, a RETA entry
+** past the cores, counts that overflow; nothing changed). 'out' is always safe to release. */
+int rss_rebalance(struct rss_config *c, const struct rss_cons *k, const uint64_t *const loads[],
+		  struct rss_rebalance *out, struct err *e);
+void rss_rebalance_release(struct rss_rebalance *r);
+
+/* Per group: ports, packets, before/after max/mean and per-core packets as a text histogram
+** (one line per core, a bar of '#' for the new count scaled to the busiest core, before ->
+** after counts), buckets moved or why the RETA was kept, and a sentence naming the heaviest
+** bucket when heavy > 0 ("RETA index 17 alone carries 31% of the packets: no RETA can balance
+** below ..."). */
+void rss_format_rebalance(const struct rss_config *c, const struct rss_rebalance *r,
+			  struct sbuf *out);
+
+/* {groups = {{ports = {names}, packets, before = {per core}, after = {...}, imbalance_before,
+** imbalance_after, moved, heavy, heaviest_index, heaviest, kept, pinned}}} */
+struct val *rss_rebalance_val(const struct rss_config *c, const struct rss_rebalance *r);
+
 #endif

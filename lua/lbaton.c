@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/xalloc.h"
+#include "lua/lcheck.h"
 #include "lua/lnf.h"
 #include "lua/lpcap.h"
 #include "lua/lrss.h"
@@ -93,6 +94,7 @@ luaopen_baton(lua_State *L)
 	lrss_open(L);
 	lua_setfield(L, -2, "rss");
 	lnf_open(L);
+	lcheck_open(L);
 	return 1;
 }
 

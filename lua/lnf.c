@@ -29,6 +29,12 @@ check_nf(lua_State *L, int idx)
 	return u;
 }
 
+struct nfload *
+lnf_checknf(lua_State *L, int idx)
+{
+	return check_nf(L, idx)->nf;
+}
+
 /* baton.load(name_or_path) -> nf | nil, message */
 static int
 l_load(lua_State *L)

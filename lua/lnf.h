@@ -11,6 +11,11 @@
 
 #include <lua.h>
 
+struct nfload;
+
+/* The loaded NF of the NF object at 'idx'; raises a Lua error when it is not one, or closed. */
+struct nfload *lnf_checknf(lua_State *L, int idx);
+
 /* Adds baton.load to the table on top of the stack and registers the NF object type. */
 void lnf_open(lua_State *L);
 

@@ -21,6 +21,7 @@ static const struct topic topics[] = {
 	{ "trace", cmd_pcap_table },
 	{ "nf", cmd_nf_table },
 	{ "rss", cmd_rss_table },
+	{ "check", cmd_check_table },
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 

@@ -47,6 +47,10 @@ extern const struct cmd cmd_lua_table[];
 extern const struct cmd cmd_pcap_table[];
 extern const struct cmd cmd_nf_table[];
 extern const struct cmd cmd_rss_table[];
+extern const struct cmd cmd_check_table[];
+
+/* 'rss balance', in cmd_check.c with the other trace commands. */
+cmd_fn cmd_rss_balance;
 
 /* Finds 'word' in one table: an exact name, else a unique prefix of a visible command.
 ** NULL with 'e' set when unknown or ambiguous (the message lists the candidates); 'where'

@@ -473,11 +473,21 @@ static const struct cmd rss_sub[] = {
 	{ .name = "reta", .fn = do_reta, .arity = 1, .flags = CMD_F_JSON,
 	  .usage = "rss reta [--json]",
 	  .summary = "the redirection table, eight entries a row (as ethtool -x)" },
+	{ .name = "balance", .fn = cmd_rss_balance, .arity = -1, .flags = CMD_F_JSON | CMD_F_FILES,
+	  .usage = "rss balance PCAP|--gen SPEC [--lan CIDR | --port N] [--cores N] "
+		   "[--config CURRENT|FILE] [--json]",
+	  .summary = "rebalance the RETA for a trace: whole buckets move, linked ports alike",
+	  .detail = "Counts the trace's packets per RETA entry (ports as in 'check'), then places\n"
+		    "the entries heaviest first on the least loaded core. An entry is never split,\n"
+		    "and ports that a constraint links get the same new RETA, so every constraint\n"
+		    "still holds. Shows packets per core before and after; the result becomes the\n"
+		    "configuration. An entry heavier than a core's share is named: no RETA helps.\n",
+	  .words = "--lan --port --cores --config --gen CURRENT" },
 	{ .name = NULL },
 };
 
 const struct cmd cmd_rss_table[] = {
-	{ .name = "rss", .arity = -2, .usage = "rss nics|fieldsets|solve|set|show|check|hash|quality|reta ...",
+	{ .name = "rss", .arity = -2, .usage = "rss nics|fieldsets|solve|set|show|check|hash|quality|reta|balance ...",
 	  .summary = "RSS: solve keys for the NF's constraints, check them, measure quality",
 	  .sub = rss_sub },
 	{ .name = NULL },

@@ -125,6 +125,22 @@ report(got is not None and re.search(rb"writing: [0-9.]+[kM]?/500\.0M \([0-9]+%\
        "a long pcap gen shows a progress line", repr(got if got else sh.buf))
 report(not os.path.exists(gen) and not os.path.exists(gen + ".tmp"),
        "an interrupted pcap gen leaves no file", str(os.listdir(tmp)))
+# Ctrl-C during check shows what was seen so far, and the shell goes on.
+trace = os.path.join(tmp, "check.pcap")
+sh.send("pcap gen bidir --flows 1000 --packets 4M --size 64 -o %s\r" % trace)
+sh.read_until(PROMPT, timeout=60)
+sh.send("load fw\r")
+sh.read_until(PROMPT, timeout=60)
+sh.send("check %s --lan 192.168.0.0/16\r" % trace)
+time.sleep(0.4)
+sh.send("\x03")
+got = sh.read_until(PROMPT, timeout=20)
+report(got is not None and b"stopped early" in got and b"check stopped after" in got,
+       "Ctrl-C stops check and shows what was seen so far", repr(got if got else sh.buf))
+report(got is not None and re.search(rb"\n +3 +[0-9]+ +[0-9.]+% +[0-9]+", got) is not None,
+       "a stopped check still shows the per-core table", repr(got if got else sh.buf))
+os.unlink(trace)
+
 sh.send("echo alive\r")
 got = sh.read_until(rb"\nalive\r?\n.*baton> $")
 report(got is not None, "the shell goes on after Ctrl-C", repr(sh.buf))

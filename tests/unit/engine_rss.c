@@ -1443,6 +1443,578 @@ test_rss__solve_time(void)
 	rss_cons_release(&k);
 }
 
+/*---- 11. Rebalancing for a measured load ----*/
+
+/* Packets per core of port p's loads through port p's RETA now (sums added to 'sum'). */
+static void
+rb_through(const struct rss_config *c, unsigned p, const uint64_t *load, uint64_t *sum)
+{
+	for (unsigned i = 0; i < c->reta_size; i++)
+		sum[c->port[p].reta[i]] += load[i];
+}
+
+static uint64_t
+rb_max(const uint64_t *v, unsigned n)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+static bool
+rb_near(double a, double b)
+{
+	return a - b < 1e-9 && b - a < 1e-9;
+}
+
+static bool
+rb_run(struct rss_config *c, const struct rss_cons *k, const uint64_t *const loads[],
+       struct rss_rebalance *r, const char *what)
+{
+	struct err e = ERR_INIT;
+
+	if (rss_rebalance(c, k, loads, r, &e) < 0) {
+		FAIL("%s: rss_rebalance: %s", what, e.msg);
+		return false;
+	}
+	return true;
+}
+
+/* Zipf-like counts (1e6 / rank) on shuffled indices, every index some. */
+static void
+rb_skewed(struct rng *r, uint64_t *load, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		load[i] = 1000000 / (i + 1);
+	for (unsigned i = n - 1; i > 0; i--) {
+		unsigned j = (unsigned)rng_below(r, i + 1);
+		uint64_t t = load[i];
+
+		load[i] = load[j];
+		load[j] = t;
+	}
+}
+
+/* A group's own numbers against its ports' loads through the new RETA. */
+static void
+rb_check_group(const struct rss_config *c, const struct rss_rebalance_group *g,
+	       const uint64_t *const loads[], const char *what)
+{
+	uint64_t *sum = calloc(c->cores, sizeof *sum), total = 0;
+
+	for (unsigned j = 0; j < g->n_ports; j++) {
+		unsigned p = g->ports[j];
+
+		if (memcmp(c->port[p].reta, c->port[g->ports[0]].reta, c->reta_size * 2))
+			FAIL("%s: %s's RETA differs from %s's", what, c->ports[p],
+			     c->ports[g->ports[0]]);
+		for (unsigned i = 0; i < c->reta_size; i++)
+			if (c->port[p].reta[i] >= c->cores)
+				FAIL("%s: RETA entry %u is core %u", what, i, c->port[p].reta[i]);
+		if (loads[p]) {
+			rb_through(c, p, loads[p], sum);
+			for (unsigned i = 0; i < c->reta_size; i++)
+				total += loads[p][i];
+		}
+	}
+	CHECK_EQ_INT(g->packets, total);
+	for (unsigned k = 0; k < c->cores; k++)
+		if (sum[k] != g->after[k])
+			FAIL("%s: core %u gets %llu through the new RETA, reported %llu", what, k,
+			     (unsigned long long)sum[k], (unsigned long long)g->after[k]);
+	if (total) {
+		CHECK(rb_near(g->imbalance_after,
+			      (double)rb_max(sum, c->cores) * c->cores / total));
+		CHECK(rb_near(g->imbalance_before,
+			      (double)rb_max(g->before, c->cores) * c->cores / total));
+	}
+	free(sum);
+}
+
+/* A skewed load on 4 cores: a strictly lower max, the sums are the new RETA's. */
+static void
+test_rss__rebalance_skewed(void)
+{
+	const char *ports[] = { "p" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 1, ports);
+	uint64_t load[128], before[4] = { 0 };
+	const uint64_t *const loads[] = { load };
+	uint16_t old[128];
+	struct rss_rebalance r;
+	struct sbuf sb = SBUF_INIT;
+	struct val *v;
+	unsigned moved = 0;
+	struct rng g;
+
+	rng_init(&g, 77);
+	rb_skewed(&g, load, 128);
+	memcpy(old, c->port[0].reta, sizeof old);
+	rb_through(c, 0, load, before);
+	if (!rb_run(c, NULL, loads, &r, "skewed"))
+		goto out;
+	CHECK_EQ_INT(r.n_groups, 1);
+	CHECK_EQ_INT(r.group[0].n_ports, 1);
+	CHECK(!r.group[0].kept && !r.group[0].pinned);
+	CHECK(!memcmp(before, r.group[0].before, sizeof before));
+	CHECK(rb_max(r.group[0].after, 4) < rb_max(before, 4));
+	CHECK(r.group[0].imbalance_after < r.group[0].imbalance_before);
+	rb_check_group(c, &r.group[0], loads, "skewed");
+	for (unsigned i = 0; i < 128; i++)
+		moved += old[i] != c->port[0].reta[i];
+	CHECK_EQ_INT(r.group[0].moved, moved);
+	CHECK(moved > 0);
+	printf("# skewed: max/mean %.3f -> %.3f, %u of 128 entries moved\n",
+	       r.group[0].imbalance_before, r.group[0].imbalance_after, moved);
+	rss_format_rebalance(c, &r, &sb);
+	CHECK(strstr(sbuf_str(&sb), "p: ") == sbuf_str(&sb));
+	CHECK(strstr(sbuf_str(&sb), "  core 3 #") != NULL);
+	CHECK(strstr(sbuf_str(&sb), " entries moved") != NULL);
+	v = rss_rebalance_val(c, &r);
+	{
+		const struct val *gs = val_get(v, "groups"), *g0, *ps;
+
+		if (gs && gs->kind == VAL_ARR && gs->u.c.n == 1) {
+			g0 = gs->u.c.items[0];
+			ps = val_get(g0, "ports");
+			CHECK(ps && ps->kind == VAL_ARR && ps->u.c.n == 1 &&
+			      !strcmp(ps->u.c.items[0]->u.s, "p"));
+			CHECK_EQ_INT(val_get_int(g0, "packets", -1), r.group[0].packets);
+			CHECK_EQ_INT(val_get_int(g0, "moved", -1), moved);
+			CHECK(val_get(g0, "after") && val_get(g0, "after")->u.c.n == 4);
+			CHECK(val_get(g0, "kept") && !val_get(g0, "kept")->u.b);
+		} else {
+			FAIL("rss_rebalance_val: no groups list of one");
+		}
+	}
+	val_free(v);
+	sbuf_release(&sb);
+	rss_rebalance_release(&r);
+out:
+	rss_config_free(c);
+}
+
+/* The firewall's ports are linked: one new RETA for both, and the constraints still hold. */
+static void
+test_rss__rebalance_linked(void)
+{
+	struct rss_cons k;
+	struct rss_solve_opts o = { .cores = 4, .reta_size = 512, .seed = 5 };
+	struct rss_solution s;
+	struct rss_check chk;
+	struct rss_rebalance r;
+	static uint64_t lan[512], wan[512];
+	const uint64_t *const loads[] = { lan, wan };
+	struct rng g;
+
+	if (!cons_of(&set_fw, &k))
+		return;
+	rng_init(&g, 78);
+	rb_skewed(&g, lan, 512);
+	rb_skewed(&g, wan, 512);
+	if (solve(&k, &o, &s, "fw")) {
+		rss_check_run(s.cfg, &k, &chk);
+		CHECK(chk.satisfied);
+		rss_check_release(&chk);
+		if (rb_run(s.cfg, &k, loads, &r, "fw")) {
+			CHECK_EQ_INT(r.n_groups, 1);
+			CHECK_EQ_INT(r.group[0].n_ports, 2);
+			CHECK(!r.group[0].kept);
+			CHECK(r.group[0].imbalance_after < r.group[0].imbalance_before);
+			rb_check_group(s.cfg, &r.group[0], loads, "fw");
+			rss_check_run(s.cfg, &k, &chk);
+			CHECK(chk.satisfied);
+			rss_check_release(&chk);
+			for (unsigned i = 0; i < set_fw.n; i++)
+				CHECK_EQ_INT(violations(s.cfg, &set_fw.k[i], &g, 2000, true,
+							"fw rebalanced"), 0);
+			rss_rebalance_release(&r);
+		}
+		rss_solution_release(&s);
+	}
+	rss_cons_release(&k);
+}
+
+/* Without a constraint each port gets its own RETA; with no 'k', ports sharing a RETA stay
+** together. */
+static void
+test_rss__rebalance_unlinked(void)
+{
+	const char *ports[] = { "lan", "wan" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 2, ports);
+	struct rss_cons k;
+	struct rss_rebalance r;
+	uint64_t lan[128], wan[128];
+	const uint64_t *const loads[] = { lan, wan };
+	struct rng g;
+
+	rng_init(&g, 79);
+	rb_skewed(&g, lan, 128);
+	rb_skewed(&g, wan, 128);
+	rss_cons_none(&k, 2, ports);
+	if (rb_run(c, &k, loads, &r, "unlinked")) {
+		CHECK_EQ_INT(r.n_groups, 2);
+		CHECK(r.group[0].n_ports == 1 && r.group[0].ports[0] == 0);
+		CHECK(r.group[1].n_ports == 1 && r.group[1].ports[0] == 1);
+		CHECK(!r.group[0].kept && !r.group[1].kept);
+		CHECK(memcmp(c->port[0].reta, c->port[1].reta, 128 * 2) != 0);
+		rb_check_group(c, &r.group[0], loads, "unlinked lan");
+		rb_check_group(c, &r.group[1], loads, "unlinked wan");
+		rss_rebalance_release(&r);
+	}
+	rss_cons_release(&k);
+	/* No constraints given: the shared round-robin RETA stays shared. */
+	set_reta(c, -1, "default");
+	if (rb_run(c, NULL, loads, &r, "shared")) {
+		CHECK_EQ_INT(r.n_groups, 1);
+		CHECK_EQ_INT(r.group[0].n_ports, 2);
+		rb_check_group(c, &r.group[0], loads, "shared");
+		rss_rebalance_release(&r);
+	}
+	/* ... and RETAs that differ now stay apart. */
+	set_reta(c, 1, "3,2,1,0");
+	if (rb_run(c, NULL, loads, &r, "apart")) {
+		CHECK_EQ_INT(r.n_groups, 2);
+		rss_rebalance_release(&r);
+	}
+	rss_config_free(c);
+}
+
+/* A bucket over a core's fair share is named, and bounds the max. */
+static void
+test_rss__rebalance_heavy(void)
+{
+	const char *ports[] = { "p" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 1, ports);
+	uint64_t load[128];
+	const uint64_t *const loads[] = { load };
+	struct rss_rebalance r;
+	struct sbuf sb = SBUF_INIT;
+
+	for (unsigned i = 0; i < 128; i++)
+		load[i] = 10;
+	load[17] = 1000;	/* 1000 of 2270 packets; a fair share is 567.5 */
+	if (rb_run(c, NULL, loads, &r, "heavy")) {
+		const struct rss_rebalance_group *g = &r.group[0];
+
+		CHECK_EQ_INT(g->heavy, 1);
+		CHECK_EQ_INT(g->heaviest_index, 17);
+		CHECK_EQ_INT(g->heaviest, 1000);
+		CHECK(!g->kept);
+		CHECK_EQ_INT(rb_max(g->after, 4), 1000);	/* it alone, nothing beside it */
+		CHECK(rb_near(g->imbalance_after, 4000.0 / 2270));
+		rss_format_rebalance(c, &r, &sb);
+		if (!strstr(sbuf_str(&sb), "RETA index 17 alone carries 44% of the packets: "
+			    "no RETA can balance below 1.76"))
+			FAIL("no sentence on index 17 in:\n%s", sbuf_str(&sb));
+		rss_rebalance_release(&r);
+	}
+	/* Two of them: both counted, the heavier named. */
+	load[3] = 900;
+	sbuf_reset(&sb);
+	if (rb_run(c, NULL, loads, &r, "two heavy")) {
+		CHECK_EQ_INT(r.group[0].heavy, 2);
+		CHECK_EQ_INT(r.group[0].heaviest_index, 17);
+		rss_format_rebalance(c, &r, &sb);
+		CHECK(strstr(sbuf_str(&sb), "more buckets carry over") != NULL);
+		rss_rebalance_release(&r);
+	}
+	/* Equal to the fair share is not over it. */
+	for (unsigned i = 0; i < 128; i++)
+		load[i] = i < 4 ? 1 : 0;
+	if (rb_run(c, NULL, loads, &r, "fair")) {
+		CHECK_EQ_INT(r.group[0].heavy, 0);
+		rss_rebalance_release(&r);
+	}
+	sbuf_release(&sb);
+	rss_config_free(c);
+}
+
+/* Balanced already, or no better found, or one core, or no packets: kept, nothing moved. */
+static void
+test_rss__rebalance_kept(void)
+{
+	const char *ports[] = { "p" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 1, ports);
+	struct rss_config *c2 = rss_config_new(NULL, 2, 8, 1, ports);
+	struct rss_config *c1 = rss_config_new(NULL, 1, 128, 1, ports);
+	uint64_t load[128], small[8] = { 3, 3, 2, 2, 2, 0, 0, 0 };
+	const uint64_t *const loads[] = { load };
+	const uint64_t *const smalls[] = { small };
+	const uint64_t *const none[] = { NULL };
+	uint16_t old[128];
+	struct rss_rebalance r;
+	struct sbuf sb = SBUF_INIT;
+
+	for (unsigned i = 0; i < 128; i++)
+		load[i] = 5;
+	memcpy(old, c->port[0].reta, sizeof old);
+	if (rb_run(c, NULL, loads, &r, "uniform")) {
+		CHECK(r.group[0].kept);
+		CHECK_EQ_INT(r.group[0].moved, 0);
+		CHECK(rb_near(r.group[0].imbalance_before, 1.0));
+		CHECK(rb_near(r.group[0].imbalance_after, 1.0));
+		CHECK(!memcmp(r.group[0].before, r.group[0].after, 4 * sizeof(uint64_t)));
+		rss_rebalance_release(&r);
+	}
+	CHECK(!memcmp(old, c->port[0].reta, sizeof old));
+	/* 3+3 | 2+2+2 is optimal; LPT gets 7: no better, so kept. */
+	set_reta(c2, -1, "0,0,1,1,1,0,1,0");
+	memcpy(old, c2->port[0].reta, 8 * 2);
+	if (rb_run(c2, NULL, smalls, &r, "LPT worse")) {
+		CHECK(r.group[0].kept);
+		CHECK_EQ_INT(r.group[0].moved, 0);
+		CHECK_EQ_INT(rb_max(r.group[0].after, 2), 6);
+		rss_format_rebalance(c2, &r, &sb);
+		CHECK(strstr(sbuf_str(&sb), "RETA kept: no placement") != NULL);
+		rss_rebalance_release(&r);
+	}
+	CHECK(!memcmp(old, c2->port[0].reta, 8 * 2));
+	memcpy(old, c1->port[0].reta, sizeof old);
+	for (unsigned i = 0; i < 128; i++)
+		load[i] = i * i;
+	if (rb_run(c1, NULL, loads, &r, "one core")) {
+		CHECK(r.group[0].kept);
+		CHECK_EQ_INT(r.group[0].moved, 0);
+		CHECK(rb_near(r.group[0].imbalance_after, 1.0));
+		rss_rebalance_release(&r);
+	}
+	CHECK(!memcmp(old, c1->port[0].reta, sizeof old));
+	sbuf_reset(&sb);
+	if (rb_run(c, NULL, none, &r, "no packets")) {
+		CHECK(r.group[0].kept);
+		CHECK_EQ_INT(r.group[0].packets, 0);
+		CHECK(r.group[0].imbalance_before == 0 && r.group[0].imbalance_after == 0);
+		rss_format_rebalance(c, &r, &sb);
+		CHECK(strstr(sbuf_str(&sb), "no packets") != NULL);
+		rss_rebalance_release(&r);
+	}
+	sbuf_release(&sb);
+	rss_config_free(c);
+	rss_config_free(c2);
+	rss_config_free(c1);
+}
+
+/* Buckets without packets stay where they were. */
+static void
+test_rss__rebalance_zero_buckets(void)
+{
+	const char *ports[] = { "p" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 1, ports);
+	uint64_t load[128];
+	const uint64_t *const loads[] = { load };
+	uint16_t old[128];
+	struct rss_rebalance r;
+	char list[128 * 3];
+	char *q = list;
+	struct rng g;
+
+	rng_init(&g, 80);
+	for (unsigned i = 0; i < 128; i++)
+		q += sprintf(q, "%s%u", i ? "," : "", (unsigned)rng_below(&g, 4));
+	set_reta(c, -1, list);
+	rb_skewed(&g, load, 128);
+	for (unsigned i = 0; i < 128; i += 2)
+		load[i] = 0;
+	memcpy(old, c->port[0].reta, sizeof old);
+	if (rb_run(c, NULL, loads, &r, "zero buckets")) {
+		unsigned moved_zero = 0, moved = 0;
+
+		CHECK(!r.group[0].kept);
+		for (unsigned i = 0; i < 128; i++) {
+			moved += old[i] != c->port[0].reta[i];
+			moved_zero += !load[i] && old[i] != c->port[0].reta[i];
+		}
+		CHECK_EQ_INT(moved_zero, 0);
+		CHECK(moved > 0);
+		rb_check_group(c, &r.group[0], loads, "zero buckets");
+		rss_rebalance_release(&r);
+	}
+	rss_config_free(c);
+}
+
+/* Ties go to the bucket's current core, else to the lowest numbered core. */
+static void
+test_rss__rebalance_ties(void)
+{
+	const char *ports[] = { "p" };
+	struct rss_config *c = rss_config_new(NULL, 3, 8, 1, ports);
+	uint64_t load[8] = { 5, 4, 3, 0, 0, 0, 0, 0 };
+	const uint64_t *const loads[] = { load };
+	static const uint16_t want[8] = { 2, 0, 1, 2, 2, 2, 2, 2 };
+	struct rss_rebalance r;
+
+	set_reta(c, -1, "2");
+	if (rb_run(c, NULL, loads, &r, "ties")) {
+		/* 5 stays on core 2 (all empty), 4 to core 0 (2 is not least), 3 to core 1 */
+		CHECK(!memcmp(c->port[0].reta, want, sizeof want));
+		CHECK_EQ_INT(r.group[0].moved, 2);
+		CHECK_EQ_INT(r.group[0].after[0], 4);
+		CHECK_EQ_INT(r.group[0].after[1], 3);
+		CHECK_EQ_INT(r.group[0].after[2], 5);
+		rss_rebalance_release(&r);
+	}
+	rss_config_free(c);
+}
+
+/* A constraint that holds only through the RETA (core = index bit 0) pins it; ignoring the
+** constraint would break it. */
+static void
+test_rss__rebalance_pinned(void)
+{
+	struct rss_cons k;
+	struct rss_solve_opts o = { .cores = 2, .reta_size = 2, .seed = 13 };
+	struct rss_solution s;
+	struct rss_check chk;
+	struct rss_rebalance r;
+	uint64_t load[8] = { 100, 1, 100, 1, 1, 1, 1, 1 };
+	const uint64_t *const loads[] = { load };
+
+	if (!cons_of(&set_sym, &k))
+		return;
+	if (solve(&k, &o, &s, "sym, RETA 2")) {
+		struct rss_config *c = rss_config_copy(s.cfg);
+		struct rss_config *d;
+		uint16_t old[8];
+
+		resize_reta(&c, 8);
+		if (c->reta_size == 8) {
+			set_reta(c, -1, "0,1");
+			memcpy(old, c->port[0].reta, sizeof old);
+			d = rss_config_copy(c);
+			if (rb_run(c, &k, loads, &r, "pinned")) {
+				CHECK(r.group[0].kept && r.group[0].pinned);
+				CHECK_EQ_INT(r.group[0].moved, 0);
+				rss_rebalance_release(&r);
+			}
+			CHECK(!memcmp(old, c->port[0].reta, sizeof old));
+			rss_check_run(c, &k, &chk);
+			CHECK(chk.satisfied);
+			rss_check_release(&chk);
+			if (rb_run(d, NULL, loads, &r, "not told")) {
+				CHECK(!r.group[0].kept && !r.group[0].pinned);
+				rss_rebalance_release(&r);
+			}
+			rss_check_run(d, &k, &chk);
+			CHECK(!chk.satisfied);
+			rss_check_release(&chk);
+			rss_config_free(d);
+		}
+		rss_config_free(c);
+		rss_solution_release(&s);
+	}
+	rss_cons_release(&k);
+}
+
+/* Refusals change nothing and leave a result that is safe to release. */
+static void
+test_rss__rebalance_bad(void)
+{
+	const char *ports[] = { "lan", "wan" };
+	struct rss_config *c = rss_config_new(NULL, 4, 128, 2, ports);
+	struct rss_cons k1;
+	struct rss_rebalance r;
+	struct err e = ERR_INIT;
+	uint64_t load[128] = { 0 }, big[128] = { 0 };
+	const uint64_t *const loads[] = { load, big };
+	uint16_t old[128];
+
+	for (unsigned i = 0; i < 128; i++)
+		load[i] = i;
+	memcpy(old, c->port[0].reta, sizeof old);
+	rss_cons_none(&k1, 1, ports);
+	CHECK_EQ_INT(rss_rebalance(c, &k1, loads, &r, &e), -EINVAL);
+	CHECK(strstr(e.msg, "constraints are for 1 ports") != NULL);
+	CHECK_EQ_INT(r.n_groups, 0);
+	rss_rebalance_release(&r);
+	rss_cons_release(&k1);
+	big[5] = UINT64_MAX - 3;
+	err_clear(&e);
+	CHECK_EQ_INT(rss_rebalance(c, NULL, loads, &r, &e), -EINVAL);
+	CHECK(strstr(e.msg, "2^64") != NULL);
+	rss_rebalance_release(&r);
+	CHECK(!memcmp(old, c->port[0].reta, sizeof old));
+	CHECK(!memcmp(old, c->port[1].reta, sizeof old));
+	CHECK_EQ_INT(rss_rebalance(NULL, NULL, loads, &r, &e), -EINVAL);
+	rss_config_free(c);
+}
+
+/* The best max of whole buckets over 'cores' cores, by trying every placement. */
+static uint64_t
+rb_optimum(const uint64_t *load, unsigned n, unsigned cores)
+{
+	unsigned pick[16] = { 0 };
+	uint64_t best = UINT64_MAX;
+
+	for (;;) {
+		uint64_t sum[8] = { 0 }, m;
+		unsigned i;
+
+		for (i = 0; i < n; i++)
+			sum[pick[i]] += load[i];
+		m = rb_max(sum, cores);
+		if (m < best)
+			best = m;
+		for (i = 0; i < n && ++pick[i] == cores; i++)
+			pick[i] = 0;
+		if (i == n)
+			return best;
+	}
+}
+
+/* LPT against exhaustive search: never worse than before, within (4/3 - 1/(3m)) of the best. */
+static void
+test_rss__rebalance_vs_brute(void)
+{
+	const char *ports[] = { "p" };
+	unsigned optimal = 0, improved = 0, cases = 400;
+	double worst = 1.0;
+	struct rng g;
+
+	rng_init(&g, 81);
+	for (unsigned t = 0; t < cases; t++) {
+		/* 2..4 cores, mostly 3 */
+		unsigned cores = t % 3 ? 3 : 2 + (unsigned)rng_below(&g, 3);
+		struct rss_config *c = rss_config_new(NULL, cores, 8, 1, ports);
+		uint64_t load[8], before[4] = { 0 }, opt, got;
+		const uint64_t *const loads[] = { load };
+		struct rss_rebalance r;
+		char list[32], *q = list;
+
+		for (unsigned i = 0; i < 8; i++) {
+			load[i] = rng_below(&g, 4) ? rng_below(&g, t % 2 ? 100 : 10000) : 0;
+			q += sprintf(q, "%s%u", i ? "," : "", (unsigned)rng_below(&g, cores));
+		}
+		set_reta(c, -1, list);
+		rb_through(c, 0, load, before);
+		opt = rb_optimum(load, 8, cores);
+		if (!rb_run(c, NULL, loads, &r, "brute")) {
+			rss_config_free(c);
+			continue;
+		}
+		got = rb_max(r.group[0].after, cores);
+		rb_check_group(c, &r.group[0], loads, "brute");
+		if (got > rb_max(before, cores))
+			FAIL("case %u: max %llu after, %llu before", t, (unsigned long long)got,
+			     (unsigned long long)rb_max(before, cores));
+		/* got <= (4/3 - 1/(3 cores)) opt */
+		if (3 * cores * got > (4 * cores - 1) * opt)
+			FAIL("case %u: %u cores, max %llu, optimum %llu", t, cores,
+			     (unsigned long long)got, (unsigned long long)opt);
+		optimal += got == opt;
+		improved += !r.group[0].kept;
+		if (opt && (double)got / opt > worst)
+			worst = (double)got / opt;
+		rss_rebalance_release(&r);
+		rss_config_free(c);
+	}
+	printf("# rebalance vs brute force: %u of %u optimal, %u rebalanced, worst max %.3f x "
+	       "optimum\n", optimal, cases, improved, worst);
+	CHECK(optimal > cases / 2);
+}
+
 int
 main(void)
 {
@@ -1463,5 +2035,15 @@ main(void)
 	RUN(test_rss__check_index_bits);
 	RUN(test_rss__check_large_reta);
 	RUN(test_rss__solve_time);
+	RUN(test_rss__rebalance_skewed);
+	RUN(test_rss__rebalance_linked);
+	RUN(test_rss__rebalance_unlinked);
+	RUN(test_rss__rebalance_heavy);
+	RUN(test_rss__rebalance_kept);
+	RUN(test_rss__rebalance_zero_buckets);
+	RUN(test_rss__rebalance_ties);
+	RUN(test_rss__rebalance_pinned);
+	RUN(test_rss__rebalance_bad);
+	RUN(test_rss__rebalance_vs_brute);
 	return TEST_DONE();
 }
