@@ -25,3 +25,13 @@ for f in nfs/*.c; do
 	printf 'warm '
 	BATON_CACHE="$T/$nf" "$BATON" tests/bench/analysis.lua "$nf" 2>/dev/null
 done
+echo
+echo "check throughput (target: >= 5 Mpps on one core; 64 B bidir traces, 4 cores, best of 3)"
+printf '%-8s %8s %9s %9s %9s %9s %10s\n' NF flows packets check replay /target 'bad pkts'
+for flows in 1000 10000 100000; do
+	"$BATON" -e "pcap gen bidir --flows $flows --packets 2M --size 64 -o $T/check-$flows.pcap" >/dev/null
+	for nf in fw nat; do
+		BATON_CACHE="$T/check" "$BATON" tests/bench/check.lua "$nf" "$T/check-$flows.pcap" "$flows" 2>/dev/null
+	done
+	rm -f "$T/check-$flows.pcap"
+done
