@@ -377,7 +377,7 @@ check_gen_file(const char *spec, const struct progress *p, char **path, struct e
 		if (!eq && first) {
 			rc = tracegen_opts_set(&o, "kind", tok, e);
 		} else if (!eq) {
-			rc = err_set(e, -EINVAL, "--gen %s: '%s' is not KEY=VALUE", spec, tok);
+			rc = err_set(e, -EINVAL, "'%s' is not KEY=VALUE", tok);
 		} else {
 			*eq = '\0';
 			rc = tracegen_opts_set(&o, tok, eq + 1, e);
@@ -385,8 +385,10 @@ check_gen_file(const char *spec, const struct progress *p, char **path, struct e
 		first = false;
 	}
 	free(copy);
-	if (rc < 0)
+	if (rc < 0) {
+		err_prefix(e, "--gen %s", spec);
 		return rc;
+	}
 	if (!(o.set & (1u << TRACEGEN_OPT_KIND)))
 		return err_set(e, -EINVAL, "--gen: the kind comes first (uniform, zipf, bidir, "
 			       "churn), e.g. --gen bidir,flows=10000");
@@ -771,7 +773,8 @@ result_init(struct check_result *r, struct nfload *nf, const char *pcap,
 	r->pm = *o->pm;
 	r->rss = rss_config_copy(o->rss);
 	r->cores = o->rss->cores;
-	r->locks = o->locks;
+	r->analyzed = o->analyzed;
+	r->locks = o->analyzed && o->locks;
 	snprintf(r->locks_why, sizeof r->locks_why, "%s", o->locks_why ? o->locks_why : "");
 	r->core_packets = xcalloc(r->cores, sizeof *r->core_packets);
 	r->core_flows = xcalloc(r->cores, sizeof *r->core_flows);
@@ -1223,12 +1226,7 @@ check_format(const struct check_result *r, struct sbuf *out)
 		    r->seconds, r->seconds > 0 ? r->packets / r->seconds / 1e6 : 0.0,
 		    r->stopped ? ", stopped early: what was seen so far" :
 		    r->truncated ? ", trace cut short" : r->crashed ? ", the NF crashed" : "");
-	if (r->pm.by_lan)
-		sbuf_printf(out, "ports: IPv4 sources in %s on %s, all else on %s (%llu without an "
-			    "IPv4 source)\n", r->pm.cidr, r->ports[r->pm.lan], r->ports[r->pm.wan],
-			    (unsigned long long)r->non_ipv4);
-	else
-		sbuf_printf(out, "ports: every packet on %s\n", r->ports[r->pm.port]);
+	portmap_format(&r->pm, r->ports, r->non_ipv4, out);
 	if (r->rss)
 		format_config(r, out);
 	if (r->locks)
@@ -1300,7 +1298,8 @@ check_to_val(const struct check_result *r)
 	val_set_int(v, "packets", (int64_t)r->packets);
 	val_set_int(v, "bytes", (int64_t)r->bytes);
 	val_set_int(v, "cores", r->cores);
-	val_set_str(v, "verdict", r->locks ? "locks" : "shared-nothing");
+	if (r->analyzed)
+		val_set_str(v, "verdict", r->locks ? "locks" : "shared-nothing");
 	if (r->pm.by_lan)
 		val_set_str(v, "lan", r->pm.cidr);
 	else

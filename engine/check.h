@@ -41,7 +41,8 @@ enum check_field {
 struct check_opts {
 	const struct portmap *pm;
 	const struct rss_config *rss;	/* ports named as the NF's; cores from it */
-	bool locks;			/* the analysis says locks: report what a naive sharding breaks */
+	bool analyzed;			/* an analysis gave the verdict below */
+	bool locks;			/* it says locks: report what a naive sharding breaks */
 	const char *locks_why;		/* its first blocking reason (may be NULL) */
 	const char *gen;		/* "bidir,flows=10000": check a generated trace, no file */
 };
@@ -95,7 +96,7 @@ struct check_result {
 	struct portmap pm;
 	struct rss_config *rss;		/* a copy of the configuration used */
 	unsigned cores;
-	bool locks;
+	bool analyzed, locks;
 	char locks_why[512];
 
 	uint64_t packets, bytes;

@@ -79,3 +79,15 @@ portmap_lan(struct portmap *pm, const struct nfload *nf, const char *cidr, struc
 		 pm->net >> 8 & 255, pm->net & 255, len);
 	return 0;
 }
+
+void
+portmap_format(const struct portmap *pm, const char (*ports)[NF_NAME_MAX], uint64_t non_ipv4,
+	       struct sbuf *out)
+{
+	if (pm->by_lan)
+		sbuf_printf(out, "ports: IPv4 sources in %s on %s, all else on %s (%llu without an "
+			    "IPv4 source)\n", pm->cidr, ports[pm->lan], ports[pm->wan],
+			    (unsigned long long)non_ipv4);
+	else
+		sbuf_printf(out, "ports: every packet on %s\n", ports[pm->port]);
+}

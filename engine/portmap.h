@@ -12,6 +12,7 @@
 
 #include "engine/err.h"
 #include "engine/nfload.h"
+#include "engine/sbuf.h"
 
 struct portmap {
 	bool by_lan;
@@ -29,6 +30,11 @@ int portmap_lan(struct portmap *pm, const struct nfload *nf, const char *cidr, s
 
 /* Parses "a.b.c.d[/len]" into host-order net and mask; -EINVAL with a message otherwise. */
 int portmap_parse_cidr(const char *s, uint32_t *net, uint32_t *mask, struct err *e);
+
+/* The line replay and check print: how packets got their ports ('ports' names them; non_ipv4:
+** --lan packets without an IPv4 source). */
+void portmap_format(const struct portmap *pm, const char (*ports)[NF_NAME_MAX],
+		    uint64_t non_ipv4, struct sbuf *out);
 
 /* The port of an Ethernet frame (up to two VLAN tags skipped); *ipv4 says whether its source
 ** was an IPv4 address. Reads nothing outside [frame, frame+len). */

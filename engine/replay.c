@@ -315,12 +315,7 @@ replay_format(const struct replay_result *r, struct sbuf *out)
 		    r->pcap, r->nf, (unsigned long long)r->packets, (unsigned long long)r->bytes,
 		    r->seconds, r->seconds > 0 ? r->packets / r->seconds / 1e6 : 0.0,
 		    r->stopped ? ", stopped early" : r->truncated ? ", trace cut short" : "");
-	if (r->pm.by_lan)
-		sbuf_printf(out, "ports: IPv4 sources in %s on %s, all else on %s (%llu without an "
-			    "IPv4 source)\n", r->pm.cidr, r->ports[r->pm.lan], r->ports[r->pm.wan],
-			    (unsigned long long)r->non_ipv4);
-	else
-		sbuf_printf(out, "ports: every packet on %s\n", r->ports[r->pm.port]);
+	portmap_format(&r->pm, r->ports, r->non_ipv4, out);
 	sbuf_printf(out, "%-8s %10s", "in\\out", "packets");
 	for (unsigned c = 0; c < REPLAY_NCOLS; c++) {
 		if (col_shown(r, c))

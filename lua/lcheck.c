@@ -143,6 +143,7 @@ l_check(lua_State *L)
 
 	read_opts(L, "baton.check", &o);
 	if (o.analysis) {
+		co.analyzed = true;
 		lua_getfield(L, o.analysis, "verdict");
 		co.locks = lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "locks");
 		lua_getfield(L, o.analysis, "reasons");

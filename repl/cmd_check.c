@@ -134,6 +134,7 @@ do_check(struct session *s, int argc, char **argv, struct err *e)
 	o.pm = &t.pm;
 	o.rss = t.cfg;
 	o.gen = t.gen;
+	o.analyzed = s->sh != NULL;
 	if (s->sh && !s->sh->shared_nothing) {
 		o.locks = true;
 		o.locks_why = s->sh->n_reasons ? s->sh->reasons[0].text : NULL;
