@@ -2,8 +2,8 @@
 #define ENGINE_VAL_H
 /*
 ** Result values as a small JSON-shaped tree: every engine result is built once as a val and then
-** printed as JSON by the shell, turned into a plain table by Lua, or read field by field. Not a
-** JSON parser.
+** printed as JSON by the shell, turned into a plain table by Lua, or read field by field. The
+** reader of JSON text is json.h.
 */
 
 #include <stdbool.h>
