@@ -70,6 +70,7 @@ struct seqtrace {
 	unsigned n_pending;
 	struct touch pending[MAX_PENDING];
 	bool violated;
+	uint64_t first_refused;	/* packet number of the first refused allocation, 0: none */
 };
 
 /* What one core's instance hooks see: only refused allocations (capacity). */
@@ -279,6 +280,11 @@ seq_call(void *arg, const char *fn, const char *object, int64_t ret, const void 
 	if (!t->active)
 		return;
 	code = fn_code(&t->fns, fn);
+	if ((code == FN_ALLOC && ret == 0) || (code == FN_PUT && ret < 0)) {
+		t->r->seq_refused++;
+		if (!t->first_refused)
+			t->first_refused = t->index;
+	}
 	for (unsigned i = 0; i < t->nbuf; i++) {
 		struct touch *b = &t->buf[i];
 		if (code == FN_REMOVE) {
@@ -606,7 +612,8 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	if (t->violated)
 		r->violating_packets++;
 	if (vs != vh) {
-		if (!t->violated && lp->ct[core].first_refused) {
+		/* A full table, sharded or sequential, explains it unless state was shared. */
+		if (!t->violated && (lp->ct[core].first_refused || t->first_refused)) {
 			r->capacity_diffs++;
 			add_diff(r->cex, &r->n_cex, t, vs, vh, 0, false);
 		} else {
@@ -1198,12 +1205,13 @@ format_semantics(const struct check_result *r, struct sbuf *out)
 		format_diffs(r, r->dex, r->n_dex, out);
 	}
 	if (r->capacity_diffs) {
-		sbuf_printf(out, "  %llu more differ only on cores whose tables had filled (each "
-			    "core has 1/%u of the capacity; refused allocations per core:",
+		sbuf_printf(out, "  %llu more differ only after a table filled (each core has 1/%u of "
+			    "the capacity; refused allocations per core:",
 			    (unsigned long long)r->capacity_diffs, r->cores);
 		for (unsigned c = 0; c < r->cores; c++)
 			sbuf_printf(out, " %llu", (unsigned long long)r->core_refused[c]);
-		sbuf_adds(out, "); raise the NF's capacity:\n");
+		sbuf_printf(out, ", sequential %llu); raise the NF's capacity:\n",
+			    (unsigned long long)r->seq_refused);
 		format_diffs(r, r->cex, r->n_cex, out);
 	}
 	if (r->byte_diffs) {
@@ -1358,6 +1366,7 @@ check_to_val(const struct check_result *r)
 	val_set(v, "violations", vio);
 	val_set_int(v, "verdict_diffs", (int64_t)r->verdict_diffs);
 	val_set_int(v, "capacity_diffs", (int64_t)r->capacity_diffs);
+	val_set_int(v, "seq_refused", (int64_t)r->seq_refused);
 	val_set_int(v, "byte_diffs", (int64_t)r->byte_diffs);
 	val_set_int(v, "rewrite_diffs", (int64_t)r->rewrite_diffs);
 	for (unsigned j = 0; j < CHECK_F_COUNT; j++) {

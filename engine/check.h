@@ -104,6 +104,7 @@ struct check_result {
 	uint64_t non_ipv4;		/* --lan: no IPv4 source, on the other port */
 	uint64_t not_hashed;		/* RSS hash 0: RETA entry 0 */
 	uint64_t *core_packets, *core_flows, *core_refused;	/* by core */
+	uint64_t seq_refused;		/* allocations the sequential instance refused (full) */
 	uint64_t *buckets[RSS_MAX_PORTS];	/* by config port: packets per RETA index */
 	uint64_t flows;
 	double imbalance, flow_imbalance;	/* max / mean per core */
