@@ -364,6 +364,25 @@ check_rss_core(const struct rss_config *c, unsigned cp, const struct flow_info *
 	return rp->reta[*index];
 }
 
+/* Where a frame goes: the NF port portmap gives it, that port's place in the configuration
+** ('cport'), and its RSS index and core. One place for the run, the owners and the loads. */
+struct placed {
+	uint16_t port;
+	unsigned cp, index, core;
+	bool ipv4, hashed;
+	struct flow_info fi;
+};
+
+static void
+place(const struct portmap *pm, const struct rss_config *c, const int *cport,
+      const struct trace_pkt *pk, struct placed *pl)
+{
+	pl->port = portmap_assign(pm, pk->data, pk->len, &pl->ipv4);
+	flow_parse(pk->data, pk->len, &pl->fi);
+	pl->cp = (unsigned)cport[pl->port];
+	pl->core = check_rss_core(c, pl->cp, &pl->fi, &pl->index, &pl->hashed);
+}
+
 /*---- Generated traces ----*/
 
 int
@@ -552,28 +571,28 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 {
 	struct check_result *r = lp->r;
 	struct seqtrace *t = lp->st;
-	struct flow_info fi;
+	struct placed pl;
+	const struct flow_info *fi = &pl.fi;
 	uint16_t len = (uint16_t)pk->len, port;
-	unsigned core, idx, cp;
-	bool ipv4, hashed, same, rewritten = true;
+	unsigned core;
+	bool same, rewritten = true;
 	uint32_t fields = 0;
 	uint64_t *fv;
 	bool fresh;
 	int vs, vh;
 
-	port = portmap_assign(lp->pm, pk->data, pk->len, &ipv4);
-	if (lp->pm->by_lan && !ipv4)
+	place(lp->pm, lp->c, lp->cport, pk, &pl);
+	port = pl.port;
+	core = pl.core;
+	if (lp->pm->by_lan && !pl.ipv4)
 		r->non_ipv4++;
-	flow_parse(pk->data, pk->len, &fi);
-	cp = (unsigned)lp->cport[port];
-	core = check_rss_core(lp->c, cp, &fi, &idx, &hashed);
-	if (!hashed)
+	if (!pl.hashed)
 		r->not_hashed++;
-	r->buckets[cp][idx]++;
+	r->buckets[pl.cp][pl.index]++;
 	r->packets++;
 	r->bytes += len;
 	r->core_packets[core]++;
-	fv = flow_slot(&lp->flows, &fi.key, &fresh);
+	fv = flow_slot(&lp->flows, &fi->key, &fresh);
 	if (fresh) {
 		*fv = (uint64_t)port << 12 | core;
 		r->core_flows[core]++;
@@ -583,7 +602,7 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	t->index = pk->index;
 	t->core = (uint16_t)core;
 	t->port = port;
-	t->key = &fi.key;
+	t->key = &fi->key;
 	t->n_alloc = 0;
 	t->n_pending = 0;
 	t->nbuf = 0;
@@ -595,7 +614,7 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	vh = lp->inst[core]->process(lp->inst[core]->state, port, lp->bsh, len, pk->ts_ns);
 
 	if (vs == vh && memcmp(lp->bseq, lp->bsh, len) != 0)
-		fields = diff_fields(&fi, pk->data, lp->bseq, lp->bsh, len, &rewritten);
+		fields = diff_fields(fi, pk->data, lp->bseq, lp->bsh, len, &rewritten);
 	same = vs == vh && (!fields || rewritten);
 	for (unsigned i = 0; i < t->n_pending; i++) {
 		struct touch *pt = &t->pending[i];
@@ -697,17 +716,11 @@ find_owners(struct check_result *r, const char *path, const struct portmap *pm,
 	while (trace_next(t, &pk, &e) > 0 && pk.index <= last) {
 		for (unsigned i = 0; i < r->n_vex; i++) {
 			struct check_pkt *o = &r->vex[i].owner;
-			struct flow_info fi;
-			unsigned idx;
-			bool ipv4, hashed;
-			uint16_t port;
+			struct placed pl;
 			if (o->index != pk.index || o->known)
 				continue;
-			port = portmap_assign(pm, pk.data, pk.len, &ipv4);
-			flow_parse(pk.data, pk.len, &fi);
-			fill_pkt(o, pk.index, port,
-				 check_rss_core(r->rss, (unsigned)cport[port], &fi, &idx, &hashed),
-				 &fi.key);
+			place(pm, r->rss, cport, &pk, &pl);
+			fill_pkt(o, pk.index, pl.port, pl.core, &pl.fi.key);
 		}
 	}
 	trace_close(t);
@@ -932,13 +945,9 @@ check_loads(const char *pcap, const char *gen, const struct portmap *pm,
 	for (unsigned i = 0; i < c->n_ports; i++)
 		loads[i] = xcalloc(c->reta_size, sizeof **loads);
 	while ((nr = trace_next(t, &pk, e)) > 0) {
-		struct flow_info fi;
-		unsigned idx;
-		bool ipv4, hashed;
-		uint16_t port = portmap_assign(pm, pk.data, pk.len, &ipv4);
-		flow_parse(pk.data, pk.len, &fi);
-		check_rss_core(c, (unsigned)cport[port], &fi, &idx, &hashed);
-		loads[cport[port]][idx]++;
+		struct placed pl;
+		place(pm, c, cport, &pk, &pl);
+		loads[pl.cp][pl.index]++;
 		if ((++n & 0xffff) == 0) {
 			if (progress_stopped(p)) {
 				nr = err_set(e, -EINTR, "stopped after %lld packets", (long long)n);
