@@ -252,17 +252,18 @@ seq_trace(void *arg, const char *object, const void *key, size_t len, enum nf_op
 
 	if (!t->active || !len || (id = obj_id(t->env, object)) < 0)
 		return;
-	entry_key(k, id, key, len);
 	if (t->env->inner) {
 		/* The library calling itself: expire_items removes, cht_find reads. */
+		entry_key(k, id, key, len);
 		if (op == NF_OP_WRITE)
 			remove_entry(t, k);
 		else
 			touch(t, k, op, false);
 		return;
 	}
+	/* Built in place: a copy would load it back before its bytes are stored. */
 	if (t->nbuf < 8) {
-		memcpy(t->buf[t->nbuf].key, k, ENTRY_KEY);
+		entry_key(t->buf[t->nbuf].key, id, key, len);
 		t->buf[t->nbuf++].op = op;
 	}
 }
@@ -373,14 +374,69 @@ struct placed {
 	struct flow_info fi;
 };
 
+/* Flows seen, in two tables: IPv4 (and non-IP) under a 16-byte key, so the common case hashes
+** and compares less, IPv6 under the whole flow key. A flow's value packs its packet count and
+** its port and RSS placement, kept for IPv4 since everything the NIC hashes is in that key. */
+struct flowtab {
+	struct htab *v4, *v6;
+};
+
+#define F_CORE(v)	((unsigned)(v) & 0x3ffu)
+#define F_PORT(v)	((unsigned)((v) >> 10) & 0x7u)
+#define F_HASHED	(1ull << 13)
+#define F_INDEX(v)	((unsigned)((v) >> 14) & 0xffffu)
+#define F_PACKETS(v)	((v) >> 30)
+#define F_ONE		(1ull << 30)
+
+/* The flow's slot: IPv4 (and non-IP) keys also hold the port and the L4 class, so the RSS
+** placement stored with the flow holds for every packet that finds it. */
+static uint64_t *
+flow_slot(struct flowtab *ft, const struct placed *pl, bool *fresh)
+{
+	const struct flow_key *k = &pl->fi.key;
+	uint64_t b[2];
+	uint32_t src, dst;
+
+	if (k->family == 6)
+		return htab_upsert(ft->v6, k, fresh);
+	/* Made in registers and stored as words: the hash reads words, and a word read back
+	** from byte-sized stores waits for them to reach the cache. */
+	memcpy(&src, k->src, 4);
+	memcpy(&dst, k->dst, 4);
+	b[0] = k->family | (uint64_t)k->proto << 8 | (uint64_t)k->sport << 16 |
+	       (uint64_t)k->dport << 32 | (uint64_t)pl->port << 48 |
+	       (uint64_t)(pl->fi.l4 | (unsigned)pl->fi.fragment << 4) << 56;
+	b[1] = src | (uint64_t)dst << 32;
+	return htab_upsert(ft->v4, b, fresh);
+}
+
+/* 'ft' (may be NULL) counts the packet in its flow's slot, returned in *slot. */
 static void
 place(const struct portmap *pm, const struct rss_config *c, const int *cport,
-      const struct trace_pkt *pk, struct placed *pl)
+      const struct trace_pkt *pk, struct flowtab *ft, struct placed *pl, uint64_t **slot)
 {
+	uint64_t *v = NULL;
+	bool fresh = true;
+
 	pl->port = portmap_assign(pm, pk->data, pk->len, &pl->ipv4);
 	flow_parse(pk->data, pk->len, &pl->fi);
 	pl->cp = (unsigned)cport[pl->port];
-	pl->core = check_rss_core(c, pl->cp, &pl->fi, &pl->index, &pl->hashed);
+	if (ft) {
+		v = flow_slot(ft, pl, &fresh);
+		*slot = v;
+	}
+	if (!fresh && pl->fi.key.family != 6) {
+		pl->core = F_CORE(*v);
+		pl->index = F_INDEX(*v);
+		pl->hashed = (*v & F_HASHED) != 0;
+	} else {
+		pl->core = check_rss_core(c, pl->cp, &pl->fi, &pl->index, &pl->hashed);
+	}
+	if (v && fresh)
+		*v = pl->core | (uint64_t)pl->port << 10 | (pl->hashed ? F_HASHED : 0) |
+		     (uint64_t)pl->index << 14;
+	if (v)
+		*v += F_ONE;
 }
 
 /*---- Generated traces ----*/
@@ -433,45 +489,27 @@ check_gen_file(const char *spec, const struct progress *p, char **path, struct e
 
 /*---- The run ----*/
 
-/* Flows are counted in two tables: IPv4 (and non-IP) under a 16-byte key, so the common case
-** hashes and compares less; IPv6 under the whole flow key. */
-struct flowtab {
-	struct htab *v4, *v6;
-};
-
-static uint64_t *
-flow_slot(struct flowtab *ft, const struct flow_key *k, bool *fresh)
-{
-	uint8_t b[16];
-
-	if (k->family == 6)
-		return htab_upsert(ft->v6, k, fresh);
-	b[0] = k->family;
-	b[1] = k->proto;
-	memcpy(b + 2, &k->sport, 2);
-	memcpy(b + 4, &k->dport, 2);
-	memcpy(b + 6, k->src, 4);
-	memcpy(b + 10, k->dst, 4);
-	b[14] = b[15] = 0;
-	return htab_upsert(ft->v4, b, fresh);
-}
-
 static void
 flow_unpack(const void *kb, size_t size, struct flow_key *k)
 {
-	const uint8_t *b = kb;
+	uint64_t w[2];
+	uint32_t src, dst;
 
 	if (size == sizeof *k) {
 		memcpy(k, kb, sizeof *k);
 		return;
 	}
+	/* As flow_slot made it. */
+	memcpy(w, kb, sizeof w);
 	memset(k, 0, sizeof *k);
-	k->family = b[0];
-	k->proto = b[1];
-	memcpy(&k->sport, b + 2, 2);
-	memcpy(&k->dport, b + 4, 2);
-	memcpy(k->src, b + 6, 4);
-	memcpy(k->dst, b + 10, 4);
+	k->family = (uint8_t)w[0];
+	k->proto = (uint8_t)(w[0] >> 8);
+	k->sport = (uint16_t)(w[0] >> 16);
+	k->dport = (uint16_t)(w[0] >> 32);
+	src = (uint32_t)w[1];
+	dst = (uint32_t)(w[1] >> 32);
+	memcpy(k->src, &src, 4);
+	memcpy(k->dst, &dst, 4);
 }
 
 struct loop {
@@ -578,10 +616,9 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	bool same, rewritten = true;
 	uint32_t fields = 0;
 	uint64_t *fv;
-	bool fresh;
 	int vs, vh;
 
-	place(lp->pm, lp->c, lp->cport, pk, &pl);
+	place(lp->pm, lp->c, lp->cport, pk, &lp->flows, &pl, &fv);
 	port = pl.port;
 	core = pl.core;
 	if (lp->pm->by_lan && !pl.ipv4)
@@ -592,12 +629,8 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	r->packets++;
 	r->bytes += len;
 	r->core_packets[core]++;
-	fv = flow_slot(&lp->flows, &fi->key, &fresh);
-	if (fresh) {
-		*fv = (uint64_t)port << 12 | core;
+	if (F_PACKETS(*fv) == 1)
 		r->core_flows[core]++;
-	}
-	*fv += 1ull << 16;
 
 	t->index = pk->index;
 	t->core = (uint16_t)core;
@@ -719,7 +752,7 @@ find_owners(struct check_result *r, const char *path, const struct portmap *pm,
 			struct placed pl;
 			if (o->index != pk.index || o->known)
 				continue;
-			place(pm, r->rss, cport, &pk, &pl);
+			place(pm, r->rss, cport, &pk, NULL, &pl, NULL);
 			fill_pkt(o, pk.index, pl.port, pl.core, &pl.fi.key);
 		}
 	}
@@ -744,14 +777,14 @@ add_flows(struct check_result *r, struct htab *flows, size_t key_size)
 	r->flows += htab_count(flows);
 	while (htab_next(flows, &pos, &k, &v)) {
 		struct check_flow f;
-		f.packets = *v >> 16;
+		f.packets = F_PACKETS(*v);
 		if (f.packets * r->cores > r->packets && r->cores > 1)
 			r->heavy_over++;
 		if (r->n_heavy == CHECK_HEAVY && f.packets <= r->heavy[CHECK_HEAVY - 1].packets)
 			continue;
 		flow_unpack(k, key_size, &f.key);
-		f.core = (uint16_t)(*v & 0xfff);
-		f.port = (uint16_t)((*v >> 12) & 0xf);
+		f.core = (uint16_t)F_CORE(*v);
+		f.port = (uint16_t)F_PORT(*v);
 		if (r->n_heavy < CHECK_HEAVY)
 			r->heavy[r->n_heavy++] = f;
 		else
@@ -946,7 +979,7 @@ check_loads(const char *pcap, const char *gen, const struct portmap *pm,
 		loads[i] = xcalloc(c->reta_size, sizeof **loads);
 	while ((nr = trace_next(t, &pk, e)) > 0) {
 		struct placed pl;
-		place(pm, c, cport, &pk, &pl);
+		place(pm, c, cport, &pk, NULL, &pl, NULL);
 		loads[pl.cp][pl.index]++;
 		if ((++n & 0xffff) == 0) {
 			if (progress_stopped(p)) {

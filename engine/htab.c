@@ -5,9 +5,10 @@
 
 #include "engine/xalloc.h"
 
-/* Open addressing with linear probing; a slot is [tag byte][key][value], kept in one array so a
+/* Open addressing with linear probing; a slot is [key][tag byte][value], kept in one array so a
 ** probe touches one cache line in the common case. The tag is 0 for an empty slot, else 8 bits
-** of the key's hash (never 0), so most mismatches cost no key comparison. */
+** of the key's hash (never 0), so most mismatches cost no key comparison. The key comes first
+** so that keys of whole words are word-aligned and compared without a call. */
 struct htab {
 	size_t key_size;
 	size_t slot_size;
@@ -15,8 +16,6 @@ struct htab {
 	size_t count;
 	unsigned char *slots;
 };
-
-#define VAL_OFF(h) (1 + (h)->key_size)
 
 static size_t
 align8(size_t n)
@@ -45,30 +44,19 @@ htab_free(struct htab *h)
 	free(h);
 }
 
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 uint64_t
 htab_hash(const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 
-	/* Each step is a bijection of h for a given word, so every key bit matters; one full
-	** mix at the end spreads the bits (several times cheaper than mixing every word). */
+	/* Each step is a bijection of h for a given word, so every key bit matters; a short
+	** chain (one multiply a word) and one fold at the end keep a lookup's latency low, and
+	** the fold brings the high bits down to the low ones the table indexes with. */
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
 		p += 8;
 		n -= 8;
 	}
@@ -77,7 +65,9 @@ htab_hash(const void *data, size_t n)
 		memcpy(&w, p, n);
 		h = (h ^ w ^ ((uint64_t)n << 56)) * 0xff51afd7ed558ccdULL;
 	}
-	return mix(h);
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
 static unsigned char *
@@ -89,7 +79,23 @@ slot(const struct htab *h, size_t i)
 static uint64_t *
 slot_val(const struct htab *h, unsigned char *s)
 {
-	return (uint64_t *)(void *)(s + align8(1 + h->key_size));
+	return (uint64_t *)(void *)(s + align8(h->key_size + 1));
+}
+
+static bool
+key_eq(const unsigned char *a, const void *b, size_t n)
+{
+	const unsigned char *q = b;
+	uint64_t x = 0, wa, wb;
+
+	if (n & 7)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i < n; i += 8) {
+		memcpy(&wa, a + i, 8);
+		memcpy(&wb, q + i, 8);
+		x |= wa ^ wb;
+	}
+	return x == 0;
 }
 
 static unsigned char
@@ -98,18 +104,18 @@ tag_of(uint64_t hash)
 	return (unsigned char)(hash >> 56) | 1;
 }
 
-/* The slot holding 'key', or the empty slot where it belongs; *tag gets the key's tag. */
+/* The slot holding 'key' (whose hash is 'hash'), or the empty slot where it belongs. */
 static unsigned char *
-probe(const struct htab *h, const void *key, unsigned char *tag)
+probe(const struct htab *h, const void *key, uint64_t hash)
 {
 	size_t mask = h->cap - 1;
-	uint64_t hash = htab_hash(key, h->key_size);
 	size_t i = hash & mask;
+	unsigned char tag = tag_of(hash);
 
-	*tag = tag_of(hash);
 	for (;;) {
 		unsigned char *s = slot(h, i);
-		if (!s[0] || (s[0] == *tag && memcmp(s + 1, key, h->key_size) == 0))
+		unsigned char t = s[h->key_size];
+		if (!t || (t == tag && key_eq(s, key, h->key_size)))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -119,33 +125,32 @@ static void
 grow(struct htab *h)
 {
 	struct htab old = *h;
-	unsigned char tag;
 
 	h->cap *= 2;
 	h->slots = xcalloc(h->cap, h->slot_size);
 	for (size_t i = 0; i < old.cap; i++) {
 		unsigned char *s = slot(&old, i);
-		if (s[0])
-			memcpy(probe(h, s + 1, &tag), s, h->slot_size);
+		if (s[old.key_size])
+			memcpy(probe(h, s, htab_hash(s, h->key_size)), s, h->slot_size);
 	}
 	free(old.slots);
 }
 
-uint64_t *
-htab_upsert(struct htab *h, const void *key, bool *out_new)
+static uint64_t *
+upsert_hashed(struct htab *h, const void *key, uint64_t hash, bool *out_new)
 {
-	unsigned char tag, *s = probe(h, key, &tag);
+	unsigned char *s = probe(h, key, hash);
 
 	/* Grow only for a new key, so pointers to existing values stay valid. */
-	if (!s[0] && (h->count + 1) * 10 > h->cap * 7) {
+	if (!s[h->key_size] && (h->count + 1) * 10 > h->cap * 7) {
 		grow(h);
-		s = probe(h, key, &tag);
+		s = probe(h, key, hash);
 	}
 	if (out_new)
-		*out_new = !s[0];
-	if (!s[0]) {
-		s[0] = tag;
-		memcpy(s + 1, key, h->key_size);
+		*out_new = !s[h->key_size];
+	if (!s[h->key_size]) {
+		s[h->key_size] = tag_of(hash);
+		memcpy(s, key, h->key_size);
 		*slot_val(h, s) = 0;
 		h->count++;
 	}
@@ -153,11 +158,23 @@ htab_upsert(struct htab *h, const void *key, bool *out_new)
 }
 
 uint64_t *
+htab_upsert(struct htab *h, const void *key, bool *out_new)
+{
+	return upsert_hashed(h, key, htab_hash(key, h->key_size), out_new);
+}
+
+static uint64_t *
+find_hashed(const struct htab *h, const void *key, uint64_t hash)
+{
+	unsigned char *s = probe(h, key, hash);
+
+	return s[h->key_size] ? slot_val(h, s) : NULL;
+}
+
+uint64_t *
 htab_find(const struct htab *h, const void *key)
 {
-	unsigned char tag, *s = probe(h, key, &tag);
-
-	return s[0] ? slot_val(h, s) : NULL;
+	return find_hashed(h, key, htab_hash(key, h->key_size));
 }
 
 size_t
@@ -171,8 +188,8 @@ htab_next(const struct htab *h, size_t *ref_pos, const void **out_key, uint64_t 
 {
 	while (*ref_pos < h->cap) {
 		unsigned char *s = slot(h, (*ref_pos)++);
-		if (s[0]) {
-			*out_key = s + 1;
+		if (s[h->key_size]) {
+			*out_key = s;
 			*out_val = slot_val(h, s);
 			return true;
 		}
