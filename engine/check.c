@@ -34,10 +34,13 @@
 /* State calls the check tells apart, by the name the library reports. */
 enum fn { FN_OTHER, FN_REMOVE, FN_ALLOC, FN_PUT, FN_EXPIRE };
 
+/* Call names by address, direct-mapped: the names are the library's string constants, so one
+** address is one name; a collision only costs a strcmp again. */
+#define FN_SLOTS 64
+
 struct fn_cache {
-	const char *ptr[32];
-	enum fn code[32];
-	unsigned n;
+	const char *ptr[FN_SLOTS];
+	enum fn code[FN_SLOTS];
 };
 
 struct touch {
@@ -84,12 +87,11 @@ struct coretrace {
 static enum fn
 fn_code(struct fn_cache *c, const char *fn)
 {
+	unsigned h = (unsigned)((uintptr_t)fn >> 3) & (FN_SLOTS - 1);
 	enum fn code = FN_OTHER;
 
-	for (unsigned i = 0; i < c->n; i++) {
-		if (c->ptr[i] == fn)
-			return c->code[i];
-	}
+	if (c->ptr[h] == fn)
+		return c->code[h];
 	if (strcmp(fn, "map_erase") == 0 || strcmp(fn, "dchain_free") == 0)
 		code = FN_REMOVE;
 	else if (strcmp(fn, "dchain_allocate") == 0)
@@ -98,10 +100,8 @@ fn_code(struct fn_cache *c, const char *fn)
 		code = FN_PUT;
 	else if (strcmp(fn, "expire_items") == 0)
 		code = FN_EXPIRE;
-	if (c->n < 32) {
-		c->ptr[c->n] = fn;
-		c->code[c->n++] = code;
-	}
+	c->ptr[h] = fn;
+	c->code[h] = code;
 	return code;
 }
 
@@ -604,6 +604,24 @@ add_diff(struct check_diff *x, unsigned *n, const struct seqtrace *t, int vs, in
 	d->rewritten = rewritten;
 }
 
+/* memcmp(a, b, len) == 0 without the call, which costs more than the compare for short
+** frames. */
+static bool
+frames_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
+{
+	uint64_t x = 0, wa, wb;
+	uint32_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&wa, a + i, 8);
+		memcpy(&wb, b + i, 8);
+		x |= wa ^ wb;
+	}
+	for (; i < len; i++)
+		x |= (uint64_t)(a[i] ^ b[i]);
+	return x == 0;
+}
+
 static void
 one_packet(struct loop *lp, const struct trace_pkt *pk)
 {
@@ -623,9 +641,6 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	core = pl.core;
 	if (lp->pm->by_lan && !pl.ipv4)
 		r->non_ipv4++;
-	if (!pl.hashed)
-		r->not_hashed++;
-	r->buckets[pl.cp][pl.index]++;
 	r->packets++;
 	r->bytes += len;
 	r->core_packets[core]++;
@@ -646,7 +661,7 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	vs = lp->seq->process(lp->seq->state, port, lp->bseq, len, pk->ts_ns);
 	vh = lp->inst[core]->process(lp->inst[core]->state, port, lp->bsh, len, pk->ts_ns);
 
-	if (vs == vh && memcmp(lp->bseq, lp->bsh, len) != 0)
+	if (vs == vh && !frames_equal(lp->bseq, lp->bsh, len))
 		fields = diff_fields(fi, pk->data, lp->bseq, lp->bsh, len, &rewritten);
 	same = vs == vh && (!fields || rewritten);
 	for (unsigned i = 0; i < t->n_pending; i++) {
@@ -767,8 +782,9 @@ heavy_cmp(const void *a, const void *b)
 	return x->packets < y->packets ? 1 : x->packets > y->packets ? -1 : 0;
 }
 
+/* Per flow: the packet count into the heavy list, and into its RETA entry's load. */
 static void
-add_flows(struct check_result *r, struct htab *flows, size_t key_size)
+add_flows(struct check_result *r, struct htab *flows, size_t key_size, const int *cport)
 {
 	uint64_t *v;
 	const void *k;
@@ -778,6 +794,9 @@ add_flows(struct check_result *r, struct htab *flows, size_t key_size)
 	while (htab_next(flows, &pos, &k, &v)) {
 		struct check_flow f;
 		f.packets = F_PACKETS(*v);
+		r->buckets[cport[F_PORT(*v)]][F_INDEX(*v)] += f.packets;
+		if (!(*v & F_HASHED))
+			r->not_hashed += f.packets;
 		if (f.packets * r->cores > r->packets && r->cores > 1)
 			r->heavy_over++;
 		if (r->n_heavy == CHECK_HEAVY && f.packets <= r->heavy[CHECK_HEAVY - 1].packets)
@@ -794,12 +813,12 @@ add_flows(struct check_result *r, struct htab *flows, size_t key_size)
 }
 
 static void
-summarise(struct check_result *r, struct flowtab *ft)
+summarise(struct check_result *r, struct flowtab *ft, const int *cport)
 {
 	uint64_t maxp = 0, maxf = 0;
 
-	add_flows(r, ft->v4, 16);
-	add_flows(r, ft->v6, sizeof(struct flow_key));
+	add_flows(r, ft->v4, 16, cport);
+	add_flows(r, ft->v6, sizeof(struct flow_key), cport);
 	for (unsigned c = 0; c < r->cores; c++) {
 		if (r->core_packets[c] > maxp)
 			maxp = r->core_packets[c];
@@ -855,7 +874,7 @@ check_run(struct nfload *nf, const char *pcap, const struct check_opts *o,
 	const struct nf_desc *d = nfload_desc(nf);
 	struct loop lp = { 0 };
 	struct seqtrace *st;
-	struct fn_cache fns = { .n = 0 };
+	struct fn_cache fns = { .ptr = { NULL } };
 	struct nf_hooks h;
 	char *genpath = NULL;
 	const char *path = pcap;
@@ -915,7 +934,7 @@ check_run(struct nfload *nf, const char *pcap, const struct check_opts *o,
 		t0 = clock_seconds();
 		rc = progress_guard(p, run_loop, &lp, &sig);
 		r->seconds = clock_seconds() - t0;
-		summarise(r, &lp.flows);
+		summarise(r, &lp.flows, lp.cport);
 		htab_free(lp.flows.v4);
 		htab_free(lp.flows.v6);
 		free(lp.bseq);

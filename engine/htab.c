@@ -44,26 +44,34 @@ htab_free(struct htab *h)
 	free(h);
 }
 
+static uint64_t
+rotl(uint64_t x, unsigned r)
+{
+	return r ? x << r | x >> (64 - r) : x;
+}
+
 uint64_t
 htab_hash(const void *data, size_t n)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	uint64_t h = 0x9e3779b97f4a7c15ULL * (n + 1), w;
+	unsigned r = 0;
 
-	/* Each step is a bijection of h for a given word, so every key bit matters; a short
-	** chain (one multiply a word) and one fold at the end keep a lookup's latency low, and
-	** the fold brings the high bits down to the low ones the table indexes with. */
+	/* Each word's term is a bijection of the word, so every key bit matters; the terms do
+	** not wait for each other (a lookup's latency is one multiply and the fold), and the
+	** rotation tells equal words at different places apart. The fold brings the high bits
+	** down to the low ones the table indexes with. */
 	while (n >= 8) {
-		uint64_t w;
 		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= rotl((w + 0x632be59bd9b4e019ULL) * 0xff51afd7ed558ccdULL, r);
+		r = (r + 23) & 63;
 		p += 8;
 		n -= 8;
 	}
 	if (n) {
-		uint64_t w = 0;
+		w = 0;
 		memcpy(&w, p, n);
-		h = (h ^ w ^ ((uint64_t)n << 56)) * 0xff51afd7ed558ccdULL;
+		h ^= rotl((w + 0x632be59bd9b4e019ULL) * 0xff51afd7ed558ccdULL, r);
 	}
 	h ^= h >> 32;
 	h *= 0xc4ceb9fe1a85ec53ULL;
