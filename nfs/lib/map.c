@@ -76,6 +76,27 @@ key_hash(const struct map *m, const void *key)
 	return (uint32_t)hash_bytes(key, m->key_size, MAP_SEED) | MAP_USED;
 }
 
+/* memcmp(a, b, n) == 0 in word compares, the last overlapping the one before: a call to
+** memcmp for a variable size costs more than the compare for keys this short. */
+static inline int
+key_equal(const void *a, const void *b, uint32_t n)
+{
+	const unsigned char *p = a, *q = b;
+	uint64_t x = 0, u, v;
+	uint32_t i;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&u, p + i, 8);
+		memcpy(&v, q + i, 8);
+		x |= u ^ v;
+	}
+	memcpy(&u, p + n - 8, 8);
+	memcpy(&v, q + n - 8, 8);
+	return (x | (u ^ v)) == 0;
+}
+
 /* The slot holding 'key', or the empty slot ending its probe run (with *found 0). */
 static inline uint32_t
 find(const struct map *m, const void *key, uint32_t h, int *found)
@@ -88,7 +109,7 @@ find(const struct map *m, const void *key, uint32_t h, int *found)
 			*found = 0;
 			return i;
 		}
-		if (s[0] == h && memcmp(s + 2, key, m->key_size) == 0) {
+		if (s[0] == h && key_equal(s + 2, key, m->key_size)) {
 			*found = 1;
 			return i;
 		}
