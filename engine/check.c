@@ -280,7 +280,7 @@ seq_trace(void *arg, const char *object, const void *key, size_t len, enum nf_op
 			touch(t, k, op, false);
 		return;
 	}
-	/* Built in place: a copy would load it back before its bytes are stored. */
+	/* Built in place: copying a key just built reads it back before its stores land. */
 	if (t->nbuf < 8) {
 		entry_key(t->buf[t->nbuf].key, id, key, len);
 		t->buf[t->nbuf++].op = op;
@@ -406,6 +406,8 @@ struct flowtab {
 #define F_INDEX(v)	((unsigned)((v) >> 14) & 0xffffu)
 #define F_PACKETS(v)	((v) >> 30)
 #define F_ONE		(1ull << 30)
+/* RETA indices fit 16 bits: software RETAs stop at 65536 entries (nic.c). */
+_Static_assert(RSS_MAX_CORES <= 1024 && NF_MAX_PORTS <= 8, "a flow's value packs core and port");
 
 /* The flow's slot: IPv4 (and non-IP) keys also hold the port and the L4 class, so the RSS
 ** placement stored with the flow holds for every packet that finds it. */

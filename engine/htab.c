@@ -144,9 +144,10 @@ grow(struct htab *h)
 	free(old.slots);
 }
 
-static uint64_t *
-upsert_hashed(struct htab *h, const void *key, uint64_t hash, bool *out_new)
+uint64_t *
+htab_upsert(struct htab *h, const void *key, bool *out_new)
 {
+	uint64_t hash = htab_hash(key, h->key_size);
 	unsigned char *s = probe(h, key, hash);
 
 	/* Grow only for a new key, so pointers to existing values stay valid. */
@@ -166,23 +167,11 @@ upsert_hashed(struct htab *h, const void *key, uint64_t hash, bool *out_new)
 }
 
 uint64_t *
-htab_upsert(struct htab *h, const void *key, bool *out_new)
-{
-	return upsert_hashed(h, key, htab_hash(key, h->key_size), out_new);
-}
-
-static uint64_t *
-find_hashed(const struct htab *h, const void *key, uint64_t hash)
-{
-	unsigned char *s = probe(h, key, hash);
-
-	return s[h->key_size] ? slot_val(h, s) : NULL;
-}
-
-uint64_t *
 htab_find(const struct htab *h, const void *key)
 {
-	return find_hashed(h, key, htab_hash(key, h->key_size));
+	unsigned char *s = probe(h, key, htab_hash(key, h->key_size));
+
+	return s[h->key_size] ? slot_val(h, s) : NULL;
 }
 
 size_t

@@ -244,7 +244,8 @@ compile_argv(const char *source, enum nfload_build b, const char *out)
 	argv[n++] = xstrdup(BATON_NF_CC);
 	argv[n++] = xstrdup("-std=gnu11");
 	argv[n++] = xstrdup("-O2");
-	/* The state library's calls are most of an NF's work: let them inline across files. */
+	/* The state library's calls are most of an NF's work: inline them across files, and
+	** call the library's own definitions directly, not through the PLT. */
 	argv[n++] = xstrdup("-flto=auto");
 	argv[n++] = xstrdup("-fno-semantic-interposition");
 	argv[n++] = xstrdup("-g");
