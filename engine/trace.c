@@ -107,8 +107,8 @@ trace_open(const char *path, struct err *e)
 		err_set(e, -errno, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	/* libpcap reads a record at a time: a big buffer (glibc takes its size only with the
-	** buffer) saves a read(2) per 50 small packets. */
+	/* libpcap reads a record at a time, and the default 4 KiB buffer costs a read(2) per 50
+	** small packets; glibc takes a size only with the buffer itself. */
 	iobuf = xmalloc(TRACE_READ_BUF);
 	setvbuf(fp, iobuf, _IOFBF, TRACE_READ_BUF);
 	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
