@@ -116,13 +116,22 @@ obj_id(const struct nf_env *env, const char *name)
 	return (int)((name - base) / NF_NAME_MAX);
 }
 
-/* memcpy for len <= 24, in fixed-size moves that overlap, not a call for a variable size. */
+/* memcpy without a call for a variable size, which costs more than the copy for short keys
+** and frames: two fixed-size moves that overlap. */
 static void
-copy_short(uint8_t *dst, const uint8_t *src, size_t len)
+copy_bytes(uint8_t *dst, const uint8_t *src, size_t len)
 {
-	if (len >= 16) {
+	if (len > 128) {
+		memcpy(dst, src, len);
+	} else if (len >= 64) {
+		memcpy(dst, src, 64);
+		memcpy(dst + len - 64, src + len - 64, 64);
+	} else if (len >= 32) {
+		memcpy(dst, src, 32);
+		memcpy(dst + len - 32, src + len - 32, 32);
+	} else if (len >= 16) {
 		memcpy(dst, src, 16);
-		memcpy(dst + len - 8, src + len - 8, 8);
+		memcpy(dst + len - 16, src + len - 16, 16);
 	} else if (len >= 8) {
 		memcpy(dst, src, 8);
 		memcpy(dst + len - 8, src + len - 8, 8);
@@ -142,7 +151,7 @@ entry_key(uint8_t out[ENTRY_KEY], int id, const void *key, size_t len)
 	out[0] = (uint8_t)id;
 	out[1] = (uint8_t)(len > 255 ? 255 : len);
 	if (len <= CHECK_KEY_MAX) {
-		copy_short(out + 2, key, len);
+		copy_bytes(out + 2, key, len);
 	} else {
 		/* Long keys keep a prefix and a hash of the whole. */
 		uint64_t h = htab_hash(key, len);
@@ -625,21 +634,6 @@ add_diff(struct check_diff *x, unsigned *n, const struct seqtrace *t, int vs, in
 	d->rewritten = rewritten;
 }
 
-/* memcpy without the call for the common short frames: two fixed-size moves that overlap. */
-static void
-copy_frame(uint8_t *dst, const uint8_t *src, uint32_t len)
-{
-	if (len >= 32 && len <= 64) {
-		memcpy(dst, src, 32);
-		memcpy(dst + len - 32, src + len - 32, 32);
-	} else if (len > 64 && len <= 128) {
-		memcpy(dst, src, 64);
-		memcpy(dst + len - 64, src + len - 64, 64);
-	} else {
-		memcpy(dst, src, len);
-	}
-}
-
 /* memcmp(a, b, len) == 0 without the call, which costs more than the compare for short
 ** frames. */
 static bool
@@ -692,8 +686,8 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	t->nbuf = 0;
 	t->violated = false;
 	lp->index = pk->index;
-	copy_frame(lp->bseq, pk->data, len);
-	copy_frame(lp->bsh, pk->data, len);
+	copy_bytes(lp->bseq, pk->data, len);
+	copy_bytes(lp->bsh, pk->data, len);
 	vs = lp->seq->process(lp->seq->state, port, lp->bseq, len, pk->ts_ns);
 	vh = lp->inst[core]->process(lp->inst[core]->state, port, lp->bsh, len, pk->ts_ns);
 
