@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -557,6 +558,9 @@ struct loop {
 	uint8_t *bseq, *bsh;
 	uint64_t index;
 	struct err *e;
+	pcap_t *dead;			/* --out: the sharded outputs, by core and port */
+	pcap_dumper_t **dump;		/* [core * nports + port] */
+	unsigned nports;
 };
 
 static unsigned
@@ -652,6 +656,51 @@ frames_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
 	return x == 0;
 }
 
+/* What the core's instance sent where: 'vh' is a port, NF_FLOOD (every port but the input) or
+** a drop. */
+static void
+dump_output(struct loop *lp, const struct trace_pkt *pk, unsigned core, uint16_t in, int vh)
+{
+	struct pcap_pkthdr h;
+
+	h.ts.tv_sec = (time_t)(pk->ts_ns / 1000000000u);
+	h.ts.tv_usec = (suseconds_t)(pk->ts_ns % 1000000000u / 1000u);
+	h.caplen = pk->len;
+	h.len = pk->wire_len > pk->len ? pk->wire_len : pk->len;
+	for (unsigned p = 0; p < lp->nports; p++)
+		if ((vh == NF_FLOOD && p != in) || vh == (int)p)
+			pcap_dump((u_char *)lp->dump[core * lp->nports + p], &h, lp->bsh);
+}
+
+static int
+open_dumps(struct loop *lp, const char *prefix, const struct nf_desc *d, unsigned cores,
+	   struct err *e)
+{
+	char path[4200];
+
+	lp->dead = pcap_open_dead(DLT_EN10MB, 65535);
+	lp->dump = xcalloc((size_t)cores * lp->nports, sizeof *lp->dump);
+	for (unsigned c = 0; c < cores; c++)
+		for (unsigned p = 0; p < lp->nports; p++) {
+			snprintf(path, sizeof path, "%s-core%u-%s.pcap", prefix, c, d->ports[p]);
+			lp->dump[c * lp->nports + p] = pcap_dump_open(lp->dead, path);
+			if (!lp->dump[c * lp->nports + p])
+				return err_set(e, -EIO, "%s: %s", path, pcap_geterr(lp->dead));
+		}
+	return 0;
+}
+
+static void
+close_dumps(struct loop *lp, unsigned cores)
+{
+	for (unsigned i = 0; lp->dump && i < cores * lp->nports; i++)
+		if (lp->dump[i])
+			pcap_dump_close(lp->dump[i]);
+	free(lp->dump);
+	if (lp->dead)
+		pcap_close(lp->dead);
+}
+
 static void
 one_packet(struct loop *lp, const struct trace_pkt *pk)
 {
@@ -690,6 +739,8 @@ one_packet(struct loop *lp, const struct trace_pkt *pk)
 	copy_bytes(lp->bsh, pk->data, len);
 	vs = lp->seq->process(lp->seq->state, port, lp->bseq, len, pk->ts_ns);
 	vh = lp->inst[core]->process(lp->inst[core]->state, port, lp->bsh, len, pk->ts_ns);
+	if (lp->dump)
+		dump_output(lp, pk, core, port, vh);
 
 	if (vs == vh && !frames_equal(lp->bseq, lp->bsh, len))
 		fields = diff_fields(fi, pk->data, lp->bseq, lp->bsh, len, &rewritten);
@@ -943,6 +994,9 @@ check_run(struct nfload *nf, const char *pcap, const struct check_opts *o,
 		if (!lp.inst[c])
 			rc = e->code;
 	}
+	lp.nports = r->nports;
+	if (rc == 0 && o->out_prefix)
+		rc = open_dumps(&lp, o->out_prefix, d, r->cores, e);
 	if (rc == 0) {
 		st->env = &lp.seq->env;
 		st->active = true;
@@ -981,6 +1035,7 @@ check_run(struct nfload *nf, const char *pcap, const struct check_opts *o,
 		if (rc != -EFAULT)
 			find_owners(r, path, o->pm, lp.cport);
 	}
+	close_dumps(&lp, r->cores);
 	for (unsigned c = 0; c < r->cores; c++)
 		nfload_instance_free(lp.inst[c]);
 	nfload_instance_free(lp.seq);

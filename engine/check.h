@@ -45,6 +45,9 @@ struct check_opts {
 	bool locks;			/* it says locks: report what a naive sharding breaks */
 	const char *locks_why;		/* its first blocking reason (may be NULL) */
 	const char *gen;		/* "bidir,flows=10000": check a generated trace, no file */
+	const char *out_prefix;		/* writes PREFIX-coreK-PORT.pcap: what each core's
+					** instance sent to each port (floods to every port but
+					** the input), as a parallel build's queues would */
 };
 
 /* One packet of an example. */

@@ -9,6 +9,7 @@
 
 #include "engine/xalloc.h"
 #include "lua/lcheck.h"
+#include "lua/lrun.h"
 #include "lua/lnf.h"
 #include "lua/lpcap.h"
 #include "lua/lrss.h"
@@ -95,6 +96,7 @@ luaopen_baton(lua_State *L)
 	lua_setfield(L, -2, "rss");
 	lnf_open(L);
 	lcheck_open(L);
+	lrun_open(L);
 	return 1;
 }
 

@@ -16,7 +16,7 @@
 ** leaks nothing). Strings stay on the Lua stack while used. */
 struct opts {
 	struct nfload *nf;
-	const char *pcap, *gen, *lan, *port;
+	const char *pcap, *gen, *lan, *port, *out;
 	unsigned cores;
 	int config, analysis;	/* stack indices of the tables, 0 when absent */
 };
@@ -47,7 +47,7 @@ static void
 read_opts(lua_State *L, const char *fn, struct opts *o)
 {
 	static const char *const known[] = { "nf", "pcap", "gen", "lan", "port", "cores", "config",
-					     "analysis", NULL };
+					     "analysis", "out", NULL };
 	lua_Integer n;
 	int isint;
 
@@ -62,7 +62,7 @@ read_opts(lua_State *L, const char *fn, struct opts *o)
 			;
 		if (!k || !known[i])
 			luaL_error(L, "%s: unknown option '%s' (nf, pcap, gen, lan, port, cores, "
-				   "config, analysis)", fn, luaL_tolstring(L, -2, NULL));
+				   "config, analysis, out)", fn, luaL_tolstring(L, -2, NULL));
 		lua_pop(L, 1);
 	}
 	lua_getfield(L, 1, "nf");
@@ -73,6 +73,7 @@ read_opts(lua_State *L, const char *fn, struct opts *o)
 	o->gen = opt_string(L, fn, "gen");
 	o->lan = opt_string(L, fn, "lan");
 	o->port = opt_string(L, fn, "port");
+	o->out = opt_string(L, fn, "out");
 	if (!o->pcap == !o->gen)
 		luaL_error(L, "%s: give 'pcap' (a file) or 'gen' (\"bidir,flows=10000\"), one of "
 			   "them", fn);
@@ -156,6 +157,7 @@ l_check(lua_State *L)
 	co.pm = &pm;
 	co.rss = cfg;
 	co.gen = o.gen;
+	co.out_prefix = o.out;
 	r = calloc(1, sizeof *r);
 	if (!r) {
 		rss_config_free(cfg);

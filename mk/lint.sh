@@ -1,6 +1,6 @@
 #!/bin/sh
 # The one-way arrows of DESIGN.md section 2, checked on #include lines:
-#   nfs/lib <- engine <- lua, viz <- repl; only engine/ir.c sees LLVM, only engine/smt.c sees Z3,
+#   nfs/lib <- engine <- lua, viz <- repl; nfs/lib <- nfs/dpdk (with DPDK); only engine/ir.c sees LLVM, only engine/smt.c sees Z3,
 #   only viz/ sees curses, only lua/ sees the Lua C API, only repl/ sees readline.
 # With --tap, prints one TAP line per rule.
 tap=0; [ "${1:-}" = "--tap" ] && tap=1
@@ -16,7 +16,8 @@ rule() { # $1 name, $2 files (a glob list), $3 forbidden include pattern
 	fi
 }
 src() { ls "$@" 2>/dev/null | tr '\n' ' '; }
-rule "nfs/ includes only libc and nfs/lib" "$(src nfs/*.c nfs/*.h nfs/lib/*.c nfs/lib/*.h)" '(\.\./)*(engine|repl|viz|lua)/|lua|readline|curses|ncurses|z3|llvm-c|pcap'
+rule "nfs/ includes only libc and nfs/lib" "$(src nfs/*.c nfs/*.h nfs/lib/*.c nfs/lib/*.h)" '(\.\./)*(engine|repl|viz|lua)/|lua|readline|curses|ncurses|z3|llvm-c|pcap|rte_'
+rule "nfs/dpdk/ includes only libc, DPDK and nfs/lib" "$(src nfs/dpdk/*.c nfs/dpdk/*.h)" '(\.\./)*(engine|repl|viz|lua)/|lua|readline|curses|ncurses|z3|llvm-c|pcap'
 rule "engine/ includes no UI, Lua or readline" "$(src engine/*.c engine/*.h)" '(repl|viz|lua)/|lua\.h|lauxlib\.h|lualib\.h|readline/|curses\.h|ncurses'
 rule "lua/ includes no repl, viz or readline" "$(src lua/*.c lua/*.h)" 'repl/|viz/|readline/|curses'
 rule "viz/ includes no repl, lua or readline" "$(src viz/*.c viz/*.h)" 'repl/|lua/|readline/|lua\.h|lauxlib\.h'

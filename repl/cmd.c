@@ -22,6 +22,7 @@ static const struct topic topics[] = {
 	{ "nf", cmd_nf_table },
 	{ "rss", cmd_rss_table },
 	{ "check", cmd_check_table },
+	{ "run", cmd_run_table },
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 

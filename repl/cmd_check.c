@@ -16,7 +16,7 @@
 
 /* What check and rss balance read: a trace, ports, cores and a configuration. */
 struct trace_args {
-	const char *pcap, *gen, *lan, *port, *config;
+	const char *pcap, *gen, *lan, *port, *config, *out;
 	unsigned cores;
 	struct portmap pm;
 	struct rss_config *cfg;		/* owned */
@@ -43,6 +43,8 @@ parse_trace_args(struct session *s, int argc, char **argv, struct trace_args *t,
 			dst = &t->config;
 		else if (!strcmp(a, "--gen"))
 			dst = &t->gen;
+		else if (!strcmp(a, "--out") && !strcmp(argv[0], "check"))
+			dst = &t->out;
 		else if (!strcmp(a, "--cores")) {
 			if (++i == argc)
 				return err_set(e, -EINVAL, "--cores needs a value");
@@ -134,6 +136,7 @@ do_check(struct session *s, int argc, char **argv, struct err *e)
 	o.pm = &t.pm;
 	o.rss = t.cfg;
 	o.gen = t.gen;
+	o.out_prefix = t.out;
 	o.analyzed = s->sh != NULL;
 	if (s->sh && !s->sh->shared_nothing) {
 		o.locks = true;
@@ -221,7 +224,7 @@ cmd_rss_balance(struct session *s, int argc, char **argv, struct err *e)
 const struct cmd cmd_check_table[] = {
 	{ .name = "check", .fn = do_check, .arity = -1, .flags = CMD_F_JSON | CMD_F_FILES,
 	  .usage = "check PCAP|--gen SPEC [--lan CIDR | --port N] [--cores N] "
-		   "[--config CURRENT|FILE] [--json]",
+		   "[--config CURRENT|FILE] [--out PREFIX] [--json]",
 	  .summary = "replay a trace sequentially and sharded: consistency, balance, semantics",
 	  .detail = "Every packet gets its port (--lan: IPv4 sources in CIDR on lan, the rest on\n"
 		    "wan; --port: all on one; default port 0) and its RSS core as the NIC computes\n"
@@ -235,7 +238,9 @@ const struct cmd cmd_check_table[] = {
 		    "sharded vs sequential; differences on cores whose tables filled are apart.\n"
 		    "--gen SPEC checks a generated trace without a file: pcap gen's kind and\n"
 		    "options as KIND,KEY=VALUE,... (--gen bidir,flows=10000). --cores N makes the\n"
-		    "RETA round robin over N cores. Ctrl-C shows what was seen so far.\n",
-	  .words = "--lan --port --cores --config --gen CURRENT uniform zipf bidir churn" },
+		    "RETA round robin over N cores. --out PREFIX writes PREFIX-coreK-PORT.pcap,\n"
+		    "what core K's instance sent to PORT: what a parallel build's queue K of\n"
+		    "PORT should send. Ctrl-C shows what was seen so far.\n",
+	  .words = "--out --lan --port --cores --config --gen CURRENT uniform zipf bidir churn" },
 	{ .name = NULL },
 };

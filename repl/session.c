@@ -7,6 +7,8 @@
 #include "engine/analysis.h"
 #include "engine/shard.h"
 #include "engine/clock.h"
+#include "engine/emit.h"
+#include "engine/launch.h"
 #include "engine/nfload.h"
 #include "engine/rss.h"
 #include "lua/lbaton.h"
@@ -65,6 +67,11 @@ session_release(struct session *s)
 {
 	lbaton_free(s->lua);
 	s->lua = NULL;
+	/* No build outlives the shell. */
+	launch_free(s->run);
+	s->run = NULL;
+	emit_free(s->build);
+	s->build = NULL;
 	/* The analysis borrows from the NF (its name, its ports): it goes first. */
 	session_drop_analysis(s);
 	rss_config_free(s->rss);

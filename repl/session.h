@@ -17,6 +17,8 @@ struct analysis;
 struct shard;
 struct nfload;
 struct rss_config;
+struct emit_build;
+struct launch_run;
 
 struct session {
 	struct out out;			/* where output goes; out.json set by --json */
@@ -40,6 +42,8 @@ struct session {
 					** loading another NF or a successful 'set' drops it */
 	struct shard *sh;		/* its constraints and verdict (with 'an') */
 	struct rss_config *rss;		/* the RSS configuration for 'nf's ports, or NULL */
+	struct emit_build *build;	/* the last build emitted, or NULL */
+	struct launch_run *run;		/* the build launched last (running or ended), or NULL */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */

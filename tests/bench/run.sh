@@ -35,3 +35,12 @@ for flows in 1000 10000 100000; do
 	done
 	rm -f "$T/check-$flows.pcap"
 done
+echo
+echo "emitted builds on net_null, 64 B, read-mostly (Mpps, best of 3 runs of 2 s; targets:"
+echo "sn1/seq >= 0.95, sn2/sn1 >= 1.8 on 2 CPUs, locks/sn >= 0.8)"
+printf '%-6s %7s %7s %7s %7s %7s | %6s %6s %6s %6s\n' NF seq sn1 sn2 locks1 locks2 sn1/seq sn2/sn1 lk1/sn1 lk2/sn2
+more=""
+[ "$(nproc)" -ge 16 ] && more="4 8 14"
+for nf in fw pol; do
+	"$BATON" tests/bench/launch.lua "$nf" 2 $more 2>/dev/null || echo "$nf: failed"
+done

@@ -1,0 +1,788 @@
+#include "engine/launch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <pcap/pcap.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/check.h"
+#include "engine/clock.h"
+#include "engine/flow.h"
+#include "engine/json.h"
+#include "engine/proc.h"
+#include "engine/telem.h"
+#include "engine/trace.h"
+#include "engine/xalloc.h"
+
+#define READY_TIMEOUT 60.0	/* seconds for EAL init, NF init and loading looped traces */
+
+/* The counters every core reports (the runtime's names), in the order tables show them. */
+static const char *const counter_names[] = {
+	"rx", "tx", "drops", "floods", "flood_tx", "tx_fail", "aborts", "write_locks",
+	"busy_cycles", "cycles", NULL
+};
+
+struct launch_run {
+	pid_t pid;
+	char nf[NF_NAME_MAX];
+	enum emit_mode mode;
+	unsigned cores, nports, nq;
+	char ports[NF_MAX_PORTS][NF_NAME_MAX];
+	char dir[4200];			/* the run directory, under the build's */
+	char out_log[4300], err_log[4300];
+	char prefix[64];		/* --file-prefix */
+	char sock[300];			/* its telemetry socket */
+	struct sbuf cmdline;		/* for status */
+	uint64_t *queue_in;		/* [port * nq + queue]: packets of the trace put there */
+	uint64_t trace_packets;
+	bool loop, outputs;		/* looping: nothing written */
+	double started;
+	struct val *prev;		/* the last snapshot, for rates */
+	double prev_t;
+	bool ended;
+	int status;
+	char notes[512];
+};
+
+/*---- The trace, split per port and queue ----*/
+
+static void
+queue_file(const struct launch_run *r, const char *what, unsigned port, unsigned q, char *buf,
+	   size_t n)
+{
+	snprintf(buf, n, "%s/%s-%s-q%u.pcap", r->dir, what, r->ports[port], q);
+}
+
+static int
+split_trace(struct launch_run *r, const struct emit_build *b, const struct launch_opts *o,
+	    const struct progress *p, struct err *e)
+{
+	unsigned nfiles = r->nports * r->nq;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t **d = xcalloc(nfiles, sizeof *d);
+	struct trace *t = NULL;
+	struct trace_pkt pk;
+	struct flow_info fi;
+	char path[4400];
+	int rc = 0, nr;
+
+	for (unsigned i = 0; i < nfiles && rc == 0; i++) {
+		queue_file(r, "in", i / r->nq, i % r->nq, path, sizeof path);
+		if (!(d[i] = pcap_dump_open(dead, path)))
+			rc = err_set(e, -EIO, "%s: %s", path, pcap_geterr(dead));
+	}
+	if (rc == 0 && !(t = trace_open(o->pcap, e)))
+		rc = e->code ? e->code : -EINVAL;
+	while (rc == 0 && (nr = trace_next(t, &pk, e)) != 0) {
+		struct pcap_pkthdr h;
+		unsigned port, q = 0, index;
+		bool ipv4, hashed;
+		if (nr < 0) {
+			rc = nr;
+			break;
+		}
+		if (pk.len > 65535)
+			continue;
+		port = o->pm ? portmap_assign(o->pm, pk.data, pk.len, &ipv4) : 0;
+		if (r->nq > 1) {
+			flow_parse(pk.data, pk.len, &fi);
+			q = check_rss_core(b->rss, port, &fi, &index, &hashed);
+		}
+		/* Stamped with its place in the trace (microseconds), not its time: two ports' queues
+		** are read apart, and the runtime (--ordered) merges them back into the trace's
+		** order by these stamps, which ties in the trace's own stamps would blur. */
+		h.ts.tv_sec = (time_t)(r->trace_packets / 1000000u);
+		h.ts.tv_usec = (suseconds_t)(r->trace_packets % 1000000u);
+		h.caplen = pk.len;
+		h.len = pk.wire_len > pk.len ? pk.wire_len : pk.len;
+		pcap_dump((u_char *)d[port * r->nq + q], &h, pk.data);
+		r->queue_in[port * r->nq + q]++;
+		r->trace_packets++;
+		if ((r->trace_packets & 0xffff) == 0) {
+			if (progress_stopped(p))
+				rc = err_set(e, -EINTR, "stopped while splitting %s", o->pcap);
+			progress_report(p, "splitting the trace", r->trace_packets, 0);
+		}
+	}
+	trace_close(t);
+	for (unsigned i = 0; i < nfiles; i++)
+		if (d[i])
+			pcap_dump_close(d[i]);
+	free(d);
+	pcap_close(dead);
+	if (rc == 0 && r->trace_packets == 0)
+		rc = err_set(e, -EINVAL, "%s: no packets", o->pcap);
+	return rc;
+}
+
+/*---- The command line ----*/
+
+struct argv {
+	char **v;
+	int n, cap;
+};
+
+static void
+push(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 32;
+		a->v = realloc(a->v, (size_t)a->cap * sizeof *a->v);
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void
+argv_free(struct argv *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+/* Whether the user's EAL arguments hold one of 'opts' (space-separated; "--x" also matches
+** "--x=..."). */
+static bool
+user_has(const struct launch_opts *o, const char *opts)
+{
+	char buf[256], *save = NULL;
+
+	for (int i = 0; i < o->n_eal; i++) {
+		snprintf(buf, sizeof buf, "%s", opts);
+		for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			size_t n = strlen(w);
+			if (!strncmp(o->eal[i], w, n) && (o->eal[i][n] == '\0' ||
+			    (o->eal[i][n] == '=' && w[1] == '-')))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The user's --file-prefix, if any. */
+static const char *
+user_prefix(const struct launch_opts *o)
+{
+	for (int i = 0; i < o->n_eal; i++) {
+		if (!strcmp(o->eal[i], "--file-prefix") && i + 1 < o->n_eal)
+			return o->eal[i + 1];
+		if (!strncmp(o->eal[i], "--file-prefix=", 14))
+			return o->eal[i] + 14;
+	}
+	return NULL;
+}
+
+/* main lcore, the workers, one more for a dispatcher when the ports cannot do RSS, spread
+** over the CPUs this process may use (the main lcore sleeps). */
+static void
+lcores_arg(struct launch_run *r, struct argv *a)
+{
+	cpu_set_t set;
+	int cpus[CPU_SETSIZE], n = 0;
+	struct sbuf sb = SBUF_INIT;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[n++] = c;
+	if (n == 0)
+		cpus[n++] = 0;
+	for (unsigned l = 0; l < r->cores + 2; l++)
+		sbuf_printf(&sb, "%s%u@%d", l ? "," : "", l, cpus[l % (unsigned)n]);
+	push(a, "--lcores=%s", sbuf_str(&sb));
+	sbuf_release(&sb);
+	if (r->cores > (unsigned)n)
+		snprintf(r->notes, sizeof r->notes, "%u workers on %d CPUs: lcores share CPUs, so "
+			 "rates do not scale", r->cores, n);
+}
+
+static void
+vdev_args(struct launch_run *r, const struct launch_opts *o, struct argv *a)
+{
+	char path[4400];
+	struct sbuf sb = SBUF_INIT;
+
+	for (unsigned port = 0; port < r->nports; port++) {
+		sbuf_reset(&sb);
+		if (o->pcap) {
+			sbuf_printf(&sb, "net_pcap%u", port);
+			for (unsigned q = 0; q < r->nq; q++) {
+				queue_file(r, "in", port, q, path, sizeof path);
+				sbuf_printf(&sb, ",rx_pcap=%s", path);
+			}
+			for (unsigned q = 0; q < r->nq && !o->loop; q++) {
+				queue_file(r, "out", port, q, path, sizeof path);
+				sbuf_printf(&sb, ",tx_pcap=%s", path);
+			}
+			if (o->loop)
+				sbuf_adds(&sb, ",infinite_rx=1");
+		} else {
+			sbuf_printf(&sb, "net_null%u,size=64%s", port,
+				    o->flows && port > 0 ? ",no-rx=1" : "");
+		}
+		push(a, "--vdev=%s", sbuf_str(&sb));
+	}
+	sbuf_release(&sb);
+}
+
+static void
+build_argv(struct launch_run *r, const struct emit_build *b, const struct launch_opts *o,
+	   struct argv *a)
+{
+	push(a, "%s", b->binary);
+	if (!user_has(o, "--no-pci -a --allow -b --block"))
+		push(a, "--no-pci");
+	if (!user_has(o, "--no-huge -m --socket-mem --in-memory --huge-dir")) {
+		push(a, "--no-huge");
+		push(a, "-m");
+		push(a, "512");
+	}
+	if (!user_has(o, "--file-prefix")) {
+		push(a, "--file-prefix");
+		push(a, "%s", r->prefix);
+	}
+	if (!user_has(o, "-l --lcores -c"))
+		lcores_arg(r, a);
+	if (!user_has(o, "--log-level"))
+		push(a, "--log-level=lib.eal:error");
+	if (!user_has(o, "--vdev") && (o->pcap || o->null))
+		vdev_args(r, o, a);
+	for (int i = 0; i < o->n_eal; i++)
+		push(a, "%s", o->eal[i]);
+	push(a, "--");
+	if (o->pcap && r->nq > 1)
+		push(a, "--presharded");
+	if (o->pcap && !o->loop)
+		push(a, "--ordered");
+	if (o->null && o->flows)
+		push(a, "--synth=%u", o->flows);
+	if (o->duration > 0)
+		push(a, "--duration=%g", o->duration);
+	if (o->stats > 0)
+		push(a, "--stats-json=%g", o->stats);
+}
+
+/*---- Starting ----*/
+
+static int
+clean_dir(const char *dir, struct err *e)
+{
+	DIR *d;
+	struct dirent *de;
+	char path[4400];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return err_set(e, -errno, "%s: %s", dir, strerror(errno));
+	if (!(d = opendir(dir)))
+		return err_set(e, -errno, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The last line of 'path' that starts with 'start' (malloc'ed), or NULL. */
+static char *
+last_line(const char *path, const char *start)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *found = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, start, strlen(start)))
+			continue;
+		free(found);
+		found = xstrdup(line);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Why it did not start: what it said on stderr and its own error lines. */
+static int
+start_failed(struct launch_run *r, int status, struct err *e)
+{
+	char *err = proc_tail(r->err_log, 3000), *out = proc_tail(r->out_log, 1500);
+	struct sbuf sb = SBUF_INIT;
+
+	if (status == -ETIMEDOUT)
+		sbuf_printf(&sb, "%s did not get ready within %.0f s", r->nf, READY_TIMEOUT);
+	else
+		sbuf_printf(&sb, "the build exited with status %d before it was ready", status);
+	if (*err)
+		sbuf_printf(&sb, ":\n%s", err);
+	if (*out && strstr(out, "error"))
+		sbuf_printf(&sb, "%s%s", *err ? "" : ":\n", out);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	err_set(e, -EINVAL, "%s", sbuf_str(&sb));
+	sbuf_release(&sb);
+	free(err);
+	free(out);
+	return e->code;
+}
+
+static void
+run_free(struct launch_run *r)
+{
+	sbuf_release(&r->cmdline);
+	val_free(r->prev);
+	free(r->queue_in);
+	free(r);
+}
+
+struct launch_run *
+launch_start(const struct emit_build *b, const struct launch_opts *o, const struct progress *p,
+	     struct err *e)
+{
+	static unsigned seq;
+	struct launch_run *r = xcalloc(1, sizeof *r);
+	struct argv a = { 0 };
+	const char *up;
+	char *ready = NULL;
+	int status = 0;
+
+	snprintf(r->nf, sizeof r->nf, "%s", b->nf);
+	r->mode = b->mode;
+	r->cores = b->cores;
+	r->nports = b->nports;
+	memcpy(r->ports, b->ports, sizeof r->ports);
+	r->nq = b->cores;
+	r->loop = o->loop;
+	r->outputs = o->pcap && !o->loop;
+	r->pid = -1;
+	r->queue_in = xcalloc((size_t)r->nports * r->nq, sizeof *r->queue_in);
+	if (!o->pcap && !o->null && !user_has(o, "--vdev")) {
+		err_set(e, -EINVAL, "what traffic? --pcap FILE, --null, or your own vdevs after "
+			"'--' (-- --vdev=net_tap0)");
+		goto fail;
+	}
+	if ((o->pcap || o->null) && user_has(o, "--vdev")) {
+		err_set(e, -EINVAL, "%s and your own --vdev: pick one", o->pcap ? "--pcap" : "--null");
+		goto fail;
+	}
+	if (o->pcap && o->null) {
+		err_set(e, -EINVAL, "--pcap and --null: pick one");
+		goto fail;
+	}
+	up = user_prefix(o);
+	snprintf(r->prefix, sizeof r->prefix, "%s", up ? up : "");
+	if (!up)
+		snprintf(r->prefix, sizeof r->prefix, "baton-%d-%u", (int)getpid(), ++seq);
+	telem_path(r->prefix, r->sock, sizeof r->sock);
+	snprintf(r->dir, sizeof r->dir, "%s/run", b->dir);
+	snprintf(r->out_log, sizeof r->out_log, "%s/stdout.log", r->dir);
+	snprintf(r->err_log, sizeof r->err_log, "%s/stderr.log", r->dir);
+	if (access(b->binary, X_OK) < 0) {
+		err_set(e, -ENOENT, "%s: not built (%s); emit it again", b->binary, strerror(errno));
+		goto fail;
+	}
+	if (clean_dir(r->dir, e) < 0)
+		goto fail;
+	if (o->pcap && split_trace(r, b, o, p, e) < 0)
+		goto fail;
+	build_argv(r, b, o, &a);
+	for (int i = 0; i < a.n; i++)
+		sbuf_printf(&r->cmdline, "%s%s", i ? " " : "", a.v[i]);
+
+	r->pid = proc_spawn(a.v, r->dir, r->out_log, r->err_log, e);
+	argv_free(&a);
+	if (r->pid < 0)
+		goto fail;
+	r->started = clock_seconds();
+	r->prev_t = r->started;
+	for (;;) {
+		if ((ready = last_line(r->out_log, "{\"event\":\"ready\"")))
+			break;
+		if (!proc_running(r->pid, &status)) {
+			r->ended = true;
+			start_failed(r, status, e);
+			goto fail;
+		}
+		if (progress_stopped(p) || clock_seconds() - r->started > READY_TIMEOUT) {
+			status = progress_stopped(p) ? -EINTR : -ETIMEDOUT;
+			proc_end(r->pid, SIGKILL, 0);
+			r->ended = true;
+			if (status == -EINTR)
+				err_set(e, -EINTR, "stopped while %s was starting", r->nf);
+			else
+				start_failed(r, status, e);
+			goto fail;
+		}
+		usleep(20000);
+	}
+	free(ready);
+	r->started = clock_seconds();
+	r->prev_t = r->started;
+	return r;
+fail:
+	if (r->pid > 0 && !r->ended)
+		proc_end(r->pid, SIGKILL, 0);
+	run_free(r);
+	return NULL;
+}
+
+bool
+launch_running(struct launch_run *r)
+{
+	if (!r->ended && !proc_running(r->pid, &r->status))
+		r->ended = true;
+	return !r->ended;
+}
+
+char *
+launch_messages(struct launch_run *r)
+{
+	FILE *f = fopen(r->out_log, "r");
+	struct sbuf sb = SBUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, "baton: ", 7))
+			sbuf_adds(&sb, line);
+	free(line);
+	if (f)
+		fclose(f);
+	sbuf_adds(&sb, "");
+	return sbuf_detach(&sb);
+}
+
+/*---- Counters ----*/
+
+static double
+num(const struct val *v, const char *key)
+{
+	const struct val *x = v ? val_get(v, key) : NULL;
+
+	if (!x)
+		return 0;
+	return x->kind == VAL_INT ? (double)x->u.i : x->kind == VAL_NUM ? x->u.n : 0;
+}
+
+/* Telemetry gives whole milliseconds ("ms"; its "seconds" is whole), the log lines seconds. */
+static double
+seconds_of(const struct val *v)
+{
+	if (val_get(v, "ms"))
+		return num(v, "ms") / 1000.0;
+	return num(v, "seconds");
+}
+
+/* One core's (or the total's) counters with rates since 'old' over 'dt' seconds. */
+static struct val *
+with_rates(const struct val *now, const struct val *old, double dt)
+{
+	struct val *c = val_obj();
+	double busy, cycles;
+
+	for (unsigned i = 0; counter_names[i]; i++)
+		val_set_int(c, counter_names[i], (int64_t)num(now, counter_names[i]));
+	if (val_get(now, "lcore"))
+		val_set_int(c, "lcore", (int64_t)num(now, "lcore"));
+	val_set_num(c, "cycles_per_packet", num(now, "cycles_per_packet"));
+	if (dt <= 0)
+		dt = 1e-9;
+	val_set_num(c, "rx_pps", (num(now, "rx") - num(old, "rx")) / dt);
+	val_set_num(c, "tx_pps", (num(now, "tx") - num(old, "tx")) / dt);
+	val_set_num(c, "drop_pps", (num(now, "drops") - num(old, "drops")) / dt);
+	busy = num(now, "busy_cycles") - num(old, "busy_cycles");
+	cycles = num(now, "cycles") - num(old, "cycles");
+	val_set_num(c, "busy", cycles > 0 ? busy / cycles : 0);
+	return c;
+}
+
+struct val *
+launch_counters(struct launch_run *r, struct err *e)
+{
+	struct val *now, *out, *cores;
+	double t, dt, max = 0, sum = 0;
+	char key[32];
+
+	if (!launch_running(r)) {
+		err_set(e, -ESRCH, "%s is not running (it exited with status %d); 'stop' shows "
+			"its totals", r->nf, r->status);
+		return NULL;
+	}
+	now = telem_query(r->sock, "/baton/cores", 2.0, e);
+	if (!now)
+		return NULL;
+	t = clock_seconds();
+	dt = r->prev ? seconds_of(now) - seconds_of(r->prev) : seconds_of(now);
+	if (dt <= 0)
+		dt = t - r->prev_t;
+	out = val_obj();
+	val_set_str(out, "nf", r->nf);
+	val_set_str(out, "mode", emit_mode_name(r->mode));
+	val_set_int(out, "workers", r->cores);
+	val_set_num(out, "seconds", seconds_of(now));
+	val_set_num(out, "interval", dt);
+	cores = val_arr();
+	for (unsigned k = 0; k < r->cores; k++) {
+		struct val *c;
+		snprintf(key, sizeof key, "core%u", k);
+		c = with_rates(val_get(now, key), r->prev ? val_get(r->prev, key) : NULL, dt);
+		val_set_int(c, "core", k);
+		max = num(c, "rx_pps") > max ? num(c, "rx_pps") : max;
+		sum += num(c, "rx_pps");
+		val_push(cores, c);
+	}
+	val_set(out, "cores", cores);
+	val_set(out, "total", with_rates(val_get(now, "total"),
+					 r->prev ? val_get(r->prev, "total") : NULL, dt));
+	val_set_num(out, "imbalance", sum > 0 ? max / (sum / r->cores) : 0);
+	val_free(r->prev);
+	r->prev = now;
+	r->prev_t = t;
+	return out;
+}
+
+/*---- Status and stop ----*/
+
+struct val *
+launch_status(struct launch_run *r)
+{
+	struct val *v = val_obj(), *q = val_obj();
+	bool running = launch_running(r);
+	char key[NF_NAME_MAX + 16];
+
+	val_set_str(v, "nf", r->nf);
+	val_set_str(v, "mode", emit_mode_name(r->mode));
+	val_set_int(v, "cores", r->cores);
+	val_set_int(v, "pid", r->pid);
+	val_set_bool(v, "running", running);
+	if (running)
+		val_set_num(v, "seconds", clock_seconds() - r->started);
+	else
+		val_set_int(v, "status", r->status);
+	val_set_str(v, "command", sbuf_str(&r->cmdline));
+	val_set_str(v, "dir", r->dir);
+	val_set_str(v, "telemetry", r->sock);
+	val_set_bool(v, "loop", r->loop);
+	if (r->trace_packets) {
+		for (unsigned p = 0; p < r->nports; p++)
+			for (unsigned k = 0; k < r->nq; k++) {
+				snprintf(key, sizeof key, "%s-q%u", r->ports[p], k);
+				val_set_int(q, key, (int64_t)r->queue_in[p * r->nq + k]);
+			}
+		val_set(v, "queue_packets", q);
+		val_set_int(v, "trace_packets", (int64_t)r->trace_packets);
+	} else {
+		val_free(q);
+	}
+	if (*r->notes)
+		val_set_str(v, "notes", r->notes);
+	return v;
+}
+
+static int64_t
+count_packets(const char *path)
+{
+	struct err e = ERR_INIT;
+	struct trace *t = trace_open(path, &e);
+	struct trace_pkt pk;
+	int64_t n = 0;
+
+	if (!t)
+		return e.code == -EINVAL ? 0 : -1;	/* a file with no packets */
+	while (trace_next(t, &pk, &e) > 0)
+		n++;
+	trace_close(t);
+	return n;
+}
+
+/* The DPDK runtime directory the build leaves behind (config and lock files). */
+static void
+remove_runtime_dir(const struct launch_run *r)
+{
+	char dir[400], path[700];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(dir, sizeof dir, "%s", r->sock);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '.'))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+struct val *
+launch_stop(struct launch_run *r, double grace, struct err *e)
+{
+	struct val *v, *outs, *tot;
+	char *line, path[4400];
+	uint64_t rx, acc;
+
+	if (!r->ended) {
+		r->status = proc_end(r->pid, SIGINT, grace);
+		r->ended = true;
+	}
+	remove_runtime_dir(r);
+	line = last_line(r->out_log, "{\"event\":\"totals\"");
+	if (!line) {
+		char *err = proc_tail(r->err_log, 2000);
+		err_set(e, -EIO, "%s ended (status %d) without printing its totals%s%s", r->nf,
+			r->status, *err ? ":\n" : "", err);
+		free(err);
+		return NULL;
+	}
+	v = json_parse(line, strlen(line), r->out_log, e);
+	free(line);
+	if (!v)
+		return NULL;
+	val_set_int(v, "status", r->status);
+	tot = (struct val *)val_get(v, "total");
+	rx = (uint64_t)num(tot, "rx");
+	acc = (uint64_t)(num(tot, "tx") + num(tot, "drops") + num(tot, "floods") +
+			 num(tot, "tx_fail"));
+	val_set_bool(v, "accounted", rx == acc);
+	outs = val_arr();
+	for (unsigned p = 0; r->outputs && p < r->nports; p++)
+		for (unsigned k = 0; k < r->nq; k++) {
+			struct val *o = val_obj();
+			queue_file(r, "out", p, k, path, sizeof path);
+			val_set_str(o, "path", path);
+			val_set_str(o, "port", r->ports[p]);
+			val_set_int(o, "queue", k);
+			val_set_int(o, "packets", count_packets(path));
+			val_push(outs, o);
+		}
+	val_set(v, "outputs", outs);
+	return v;
+}
+
+void
+launch_free(struct launch_run *r)
+{
+	if (!r)
+		return;
+	if (!r->ended && r->pid > 0) {
+		r->status = proc_end(r->pid, SIGTERM, 3.0);
+		r->ended = true;
+		remove_runtime_dir(r);
+	}
+	run_free(r);
+}
+
+/*---- Text ----*/
+
+static void
+format_row(struct sbuf *out, const char *name, const struct val *c, bool rates)
+{
+	sbuf_printf(out, "%-6s %10.0f %10.0f %9.0f %7.0f %8.0f %7.0f %7.0f %8.1f", name,
+		    num(c, "rx"), num(c, "tx"), num(c, "drops"), num(c, "floods"),
+		    num(c, "tx_fail"), num(c, "aborts"), num(c, "write_locks"),
+		    num(c, "cycles_per_packet"));
+	if (rates)
+		sbuf_printf(out, " %10.3f %10.3f %5.0f%%", num(c, "rx_pps") / 1e6,
+			    num(c, "tx_pps") / 1e6, num(c, "busy") * 100);
+	sbuf_addc(out, '\n');
+}
+
+void
+launch_format_counters(const struct val *c, struct sbuf *out)
+{
+	const struct val *cores = val_get(c, "cores");
+	char name[16];
+
+	sbuf_printf(out, "%s %s, %lld workers, %.1f s; rates over the last %.2f s\n",
+		    val_get_str(c, "nf"), val_get_str(c, "mode"), (long long)num(c, "workers"),
+		    num(c, "seconds"), num(c, "interval"));
+	sbuf_printf(out, "%-6s %10s %10s %9s %7s %8s %7s %7s %8s %10s %10s %6s\n", "core", "rx",
+		    "tx", "drops", "floods", "tx_fail", "aborts", "wlocks", "cyc/pkt", "rx Mpps",
+		    "tx Mpps", "busy");
+	for (size_t i = 0; cores && i < cores->u.c.n; i++) {
+		snprintf(name, sizeof name, "%lld", (long long)num(cores->u.c.items[i], "core"));
+		format_row(out, name, cores->u.c.items[i], true);
+	}
+	format_row(out, "total", val_get(c, "total"), true);
+	sbuf_printf(out, "imbalance (max/mean rx rate): %.2f\n", num(c, "imbalance"));
+}
+
+void
+launch_format_totals(const struct val *t, struct sbuf *out)
+{
+	const struct val *tot = val_get(t, "total"), *outs = val_get(t, "outputs");
+	char key[32];
+
+	sbuf_printf(out, "%s %s, %lld workers, ran %.2f s, exit status %lld\n",
+		    val_get_str(t, "nf"), val_get_str(t, "mode"), (long long)num(t, "workers"),
+		    seconds_of(t), (long long)num(t, "status"));
+	sbuf_printf(out, "%-6s %10s %10s %9s %7s %8s %7s %7s %8s\n", "core", "rx", "tx", "drops",
+		    "floods", "tx_fail", "aborts", "wlocks", "cyc/pkt");
+	for (unsigned k = 0; k < (unsigned)num(t, "workers"); k++) {
+		snprintf(key, sizeof key, "core%u", k);
+		snprintf(key + 16, 16, "%u", k);
+		format_row(out, key + 16, val_get(t, key), false);
+	}
+	format_row(out, "total", tot, false);
+	sbuf_printf(out, "%s: rx %.0f = tx %.0f + drops %.0f + floods %.0f + tx failures %.0f\n",
+		    val_get(t, "accounted") && val_get(t, "accounted")->u.b ? "accounted" :
+		    "UNACCOUNTED", num(tot, "rx"), num(tot, "tx"), num(tot, "drops"),
+		    num(tot, "floods"), num(tot, "tx_fail"));
+	for (size_t i = 0; outs && i < outs->u.c.n; i++)
+		sbuf_printf(out, "  %s: %lld packets\n", val_get_str(outs->u.c.items[i], "path"),
+			    (long long)num(outs->u.c.items[i], "packets"));
+}
+
+void
+launch_format_status(const struct val *s, struct sbuf *out)
+{
+	const struct val *q = val_get(s, "queue_packets");
+	bool running = val_get(s, "running") && val_get(s, "running")->u.b;
+
+	if (running)
+		sbuf_printf(out, "%s %s on %lld core%s: running for %.1f s, pid %lld\n",
+			    val_get_str(s, "nf"), val_get_str(s, "mode"), (long long)num(s, "cores"),
+			    num(s, "cores") == 1 ? "" : "s",
+			    num(s, "seconds"), (long long)num(s, "pid"));
+	else
+		sbuf_printf(out, "%s %s on %lld core%s: ended, exit status %lld ('stop' shows the "
+			    "totals)\n", val_get_str(s, "nf"), val_get_str(s, "mode"),
+			    (long long)num(s, "cores"), num(s, "cores") == 1 ? "" : "s",
+			    (long long)num(s, "status"));
+	sbuf_printf(out, "  command: %s\n  run dir: %s\n  telemetry: %s\n",
+		    val_get_str(s, "command"), val_get_str(s, "dir"), val_get_str(s, "telemetry"));
+	if (q) {
+		sbuf_printf(out, "  trace: %lld packets%s; per queue:", (long long)num(s,
+			    "trace_packets"), val_get(s, "loop")->u.b ? ", looped" : "");
+		for (size_t i = 0; i < q->u.c.n; i++)
+			sbuf_printf(out, " %s %lld", q->u.c.keys[i], (long long)q->u.c.items[i]->u.i);
+		sbuf_addc(out, '\n');
+	}
+	if (val_get_str(s, "notes"))
+		sbuf_printf(out, "  note: %s\n", val_get_str(s, "notes"));
+}
