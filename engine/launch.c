@@ -260,8 +260,10 @@ build_argv(struct launch_run *r, const struct emit_build *b, const struct launch
 	}
 	if (!user_has(o, "-l --lcores -c"))
 		lcores_arg(r, a);
-	if (!user_has(o, "--log-level"))
+	if (!user_has(o, "--log-level")) {
 		push(a, "--log-level=lib.eal:error");
+		push(a, "--log-level=lib.telemetry:error");
+	}
 	if (!user_has(o, "--vdev") && (o->pcap || o->null))
 		vdev_args(r, o, a);
 	for (int i = 0; i < o->n_eal; i++)
