@@ -720,9 +720,9 @@ launch_format_counters(const struct val *c, struct sbuf *out)
 	const struct val *cores = val_get(c, "cores");
 	char name[16];
 
-	sbuf_printf(out, "%s %s, %lld workers, %.1f s; rates over the last %.2f s\n",
+	sbuf_printf(out, "%s %s, %lld worker%s, %.1f s; rates over the last %.2f s\n",
 		    val_get_str(c, "nf"), val_get_str(c, "mode"), (long long)num(c, "workers"),
-		    num(c, "seconds"), num(c, "interval"));
+		    num(c, "workers") == 1 ? "" : "s", num(c, "seconds"), num(c, "interval"));
 	sbuf_printf(out, "%-6s %10s %10s %9s %7s %8s %7s %7s %8s %10s %10s %6s\n", "core", "rx",
 		    "tx", "drops", "floods", "tx_fail", "aborts", "wlocks", "cyc/pkt", "rx Mpps",
 		    "tx Mpps", "busy");
@@ -740,9 +740,9 @@ launch_format_totals(const struct val *t, struct sbuf *out)
 	const struct val *tot = val_get(t, "total"), *outs = val_get(t, "outputs");
 	char key[32];
 
-	sbuf_printf(out, "%s %s, %lld workers, ran %.2f s, exit status %lld\n",
+	sbuf_printf(out, "%s %s, %lld worker%s, ran %.2f s, exit status %lld\n",
 		    val_get_str(t, "nf"), val_get_str(t, "mode"), (long long)num(t, "workers"),
-		    seconds_of(t), (long long)num(t, "status"));
+		    num(t, "workers") == 1 ? "" : "s", seconds_of(t), (long long)num(t, "status"));
 	sbuf_printf(out, "%-6s %10s %10s %9s %7s %8s %7s %7s %8s\n", "core", "rx", "tx", "drops",
 		    "floods", "tx_fail", "aborts", "wlocks", "cyc/pkt");
 	for (unsigned k = 0; k < (unsigned)num(t, "workers"); k++) {

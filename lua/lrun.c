@@ -155,13 +155,19 @@ check_build(lua_State *L, int idx)
 }
 
 static int
-l_build_info(lua_State *L)
+push_or_fail(lua_State *L, struct val *v, const struct err *e)
 {
-	struct val *v = emit_to_val(check_build(L, 1)->b);
-
+	if (!v)
+		return lutil_fail(L, e->msg);
 	lutil_push_val(L, v);
 	val_free(v);
 	return 1;
+}
+
+static int
+l_build_info(lua_State *L)
+{
+	return push_or_fail(L, emit_to_val(check_build(L, 1)->b), NULL);
 }
 
 static int
@@ -255,16 +261,6 @@ check_run(lua_State *L)
 	if (!u->r)
 		luaL_error(L, "this run is gone");
 	return u;
-}
-
-static int
-push_or_fail(lua_State *L, struct val *v, const struct err *e)
-{
-	if (!v)
-		return lutil_fail(L, e->msg);
-	lutil_push_val(L, v);
-	val_free(v);
-	return 1;
 }
 
 static int

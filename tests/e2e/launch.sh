@@ -48,6 +48,16 @@ print(d['workers'] == 2 and d['core0']['rx'] > 0 and d['core1']['rx'] > 0 and d[
 if [ "$tel" = True ]; then ok "dpdk-telemetry.py reads /baton/cores while it runs"; else
 	not_ok "dpdk-telemetry.py reads /baton/cores while it runs" "$tel" "$(head -c 600 "$T/tel.out")"; fi
 
+# --stats S: the build logs one JSON line per interval; --duration ends it by itself.
+run -e 'load nop' -e 'emit seq' -e 'launch --null --duration 0.8 --stats 0.2' \
+	-e 'lua baton.sleep(1.5)' -e status -e stop
+expect_rc "nop seq: --stats and --duration" 0
+expect_grep "--duration: it ended by itself" "$T/out" 'ended, exit status 0'
+rundir=$(sed -n 's/^  run dir: //p' "$T/out" | head -1)
+n=$(grep -c '^{"event":"stats"' "$rundir/stdout.log" 2>/dev/null)
+if [ "${n:-0}" -ge 2 ]; then ok "--stats: a JSON line per interval ($n)"; else
+	not_ok "--stats: a JSON line per interval" "$n lines in $rundir/stdout.log"; fi
+
 # Failure paths: clear messages, and the shell goes on to the next command.
 run -e 'load fw' -e 'emit seq' -e 'launch --null -- --no-such-eal-option' -e 'lua print("alive")'
 expect_rc "a bad EAL argument fails the command" 1
