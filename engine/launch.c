@@ -694,8 +694,9 @@ launch_free(struct launch_run *r)
 	if (!r->ended && r->pid > 0) {
 		r->status = proc_end(r->pid, SIGTERM, 3.0);
 		r->ended = true;
-		remove_runtime_dir(r);
 	}
+	if (r->pid > 0)
+		remove_runtime_dir(r);
 	run_free(r);
 }
 
