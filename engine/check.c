@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "engine/clock.h"
 #include "engine/htab.h"
+#include "engine/pcapw.h"
 #include "engine/trace.h"
 #include "engine/tracegen.h"
 #include "engine/xalloc.h"
@@ -558,8 +558,7 @@ struct loop {
 	uint8_t *bseq, *bsh;
 	uint64_t index;
 	struct err *e;
-	pcap_t *dead;			/* --out: the sharded outputs, by core and port */
-	pcap_dumper_t **dump;		/* [core * nports + port] */
+	struct pcapw *dump;		/* --out: the sharded outputs, [core * nports + port] */
 	unsigned nports;
 };
 
@@ -661,15 +660,10 @@ frames_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
 static void
 dump_output(struct loop *lp, const struct trace_pkt *pk, unsigned core, uint16_t in, int vh)
 {
-	struct pcap_pkthdr h;
-
-	h.ts.tv_sec = (time_t)(pk->ts_ns / 1000000000u);
-	h.ts.tv_usec = (suseconds_t)(pk->ts_ns % 1000000000u / 1000u);
-	h.caplen = pk->len;
-	h.len = pk->wire_len > pk->len ? pk->wire_len : pk->len;
 	for (unsigned p = 0; p < lp->nports; p++)
 		if ((vh == NF_FLOOD && p != in) || vh == (int)p)
-			pcap_dump((u_char *)lp->dump[core * lp->nports + p], &h, lp->bsh);
+			pcapw_write(lp->dump, core * lp->nports + p, lp->bsh, pk->len, pk->wire_len,
+				    pk->ts_ns);
 }
 
 static int
@@ -678,27 +672,14 @@ open_dumps(struct loop *lp, const char *prefix, const struct nf_desc *d, unsigne
 {
 	char path[4200];
 
-	lp->dead = pcap_open_dead(DLT_EN10MB, 65535);
-	lp->dump = xcalloc((size_t)cores * lp->nports, sizeof *lp->dump);
+	lp->dump = pcapw_new(cores * lp->nports);
 	for (unsigned c = 0; c < cores; c++)
 		for (unsigned p = 0; p < lp->nports; p++) {
 			snprintf(path, sizeof path, "%s-core%u-%s.pcap", prefix, c, d->ports[p]);
-			lp->dump[c * lp->nports + p] = pcap_dump_open(lp->dead, path);
-			if (!lp->dump[c * lp->nports + p])
-				return err_set(e, -EIO, "%s: %s", path, pcap_geterr(lp->dead));
+			if (pcapw_open(lp->dump, c * lp->nports + p, path, e) < 0)
+				return e->code;
 		}
 	return 0;
-}
-
-static void
-close_dumps(struct loop *lp, unsigned cores)
-{
-	for (unsigned i = 0; lp->dump && i < cores * lp->nports; i++)
-		if (lp->dump[i])
-			pcap_dump_close(lp->dump[i]);
-	free(lp->dump);
-	if (lp->dead)
-		pcap_close(lp->dead);
 }
 
 static void
@@ -1035,7 +1016,7 @@ check_run(struct nfload *nf, const char *pcap, const struct check_opts *o,
 		if (rc != -EFAULT)
 			find_owners(r, path, o->pm, lp.cport);
 	}
-	close_dumps(&lp, r->cores);
+	pcapw_free(lp.dump);
 	for (unsigned c = 0; c < r->cores; c++)
 		nfload_instance_free(lp.inst[c]);
 	nfload_instance_free(lp.seq);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <pcap/pcap.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "engine/clock.h"
 #include "engine/flow.h"
 #include "engine/json.h"
+#include "engine/pcapw.h"
 #include "engine/proc.h"
 #include "engine/telem.h"
 #include "engine/trace.h"
@@ -65,8 +65,7 @@ split_trace(struct launch_run *r, const struct emit_build *b, const struct launc
 	    const struct progress *p, struct err *e)
 {
 	unsigned nfiles = r->nports * r->nq;
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t **d = xcalloc(nfiles, sizeof *d);
+	struct pcapw *w = pcapw_new(nfiles);
 	struct trace *t = NULL;
 	struct trace_pkt pk;
 	struct flow_info fi;
@@ -75,13 +74,11 @@ split_trace(struct launch_run *r, const struct emit_build *b, const struct launc
 
 	for (unsigned i = 0; i < nfiles && rc == 0; i++) {
 		queue_file(r, "in", i / r->nq, i % r->nq, path, sizeof path);
-		if (!(d[i] = pcap_dump_open(dead, path)))
-			rc = err_set(e, -EIO, "%s: %s", path, pcap_geterr(dead));
+		rc = pcapw_open(w, i, path, e);
 	}
 	if (rc == 0 && !(t = trace_open(o->pcap, e)))
 		rc = e->code ? e->code : -EINVAL;
 	while (rc == 0 && (nr = trace_next(t, &pk, e)) != 0) {
-		struct pcap_pkthdr h;
 		unsigned port, q = 0, index;
 		bool ipv4, hashed;
 		if (nr < 0) {
@@ -95,14 +92,11 @@ split_trace(struct launch_run *r, const struct emit_build *b, const struct launc
 			flow_parse(pk.data, pk.len, &fi);
 			q = check_rss_core(b->rss, port, &fi, &index, &hashed);
 		}
-		/* Stamped with its place in the trace (microseconds), not its time: two ports' queues
-		** are read apart, and the runtime (--ordered) merges them back into the trace's
-		** order by these stamps, which ties in the trace's own stamps would blur. */
-		h.ts.tv_sec = (time_t)(r->trace_packets / 1000000u);
-		h.ts.tv_usec = (suseconds_t)(r->trace_packets % 1000000u);
-		h.caplen = pk.len;
-		h.len = pk.wire_len > pk.len ? pk.wire_len : pk.len;
-		pcap_dump((u_char *)d[port * r->nq + q], &h, pk.data);
+		/* Stamped with its place in the trace (one microsecond apart), not its time: two
+		** ports' queues are read apart, and the runtime (--ordered) merges them back into
+		** the trace's order by these stamps, which ties in the trace's own would blur. */
+		pcapw_write(w, port * r->nq + q, pk.data, pk.len, pk.wire_len,
+			    r->trace_packets * 1000u);
 		r->queue_in[port * r->nq + q]++;
 		r->trace_packets++;
 		if ((r->trace_packets & 0xffff) == 0) {
@@ -112,11 +106,7 @@ split_trace(struct launch_run *r, const struct emit_build *b, const struct launc
 		}
 	}
 	trace_close(t);
-	for (unsigned i = 0; i < nfiles; i++)
-		if (d[i])
-			pcap_dump_close(d[i]);
-	free(d);
-	pcap_close(dead);
+	pcapw_free(w);
 	if (rc == 0 && r->trace_packets == 0)
 		rc = err_set(e, -EINVAL, "%s: no packets", o->pcap);
 	return rc;

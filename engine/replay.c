@@ -5,68 +5,40 @@
 #include "engine/replay.h"
 
 #include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/clock.h"
+#include "engine/pcapw.h"
 #include "engine/trace.h"
 #include "engine/xalloc.h"
 
 #define MAX_FRAME 65535u
 
-struct outputs {
-	pcap_t *dead;
-	pcap_dumper_t *d[NF_MAX_PORTS];
-};
-
-static void
-outputs_close(struct outputs *o)
+/* PREFIX-PORT.pcap for every port. */
+static struct pcapw *
+outputs_open(const struct replay_result *r, const char *prefix, struct err *e)
 {
-	for (int i = 0; i < NF_MAX_PORTS; i++) {
-		if (o->d[i])
-			pcap_dump_close(o->d[i]);
-		o->d[i] = NULL;
-	}
-	if (o->dead)
-		pcap_close(o->dead);
-	o->dead = NULL;
-}
+	struct pcapw *w = pcapw_new(r->nports);
+	char path[8192];
 
-static int
-outputs_open(struct outputs *o, const struct replay_result *r, const char *prefix, struct err *e)
-{
-	memset(o, 0, sizeof *o);
-	/* Nanosecond stamps, so outputs keep the input's timing exactly. */
-	o->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, MAX_FRAME,
-						       PCAP_TSTAMP_PRECISION_NANO);
-	if (!o->dead)
-		return err_set(e, -ENOMEM, "cannot set up pcap output");
 	for (unsigned i = 0; i < r->nports; i++) {
-		char path[8192];
 		snprintf(path, sizeof path, "%s-%s.pcap", prefix, r->ports[i]);
-		o->d[i] = pcap_dump_open(o->dead, path);
-		if (!o->d[i]) {
-			err_set(e, -EIO, "%s", pcap_geterr(o->dead));
-			outputs_close(o);
-			return -EIO;
+		if (pcapw_open(w, i, path, e) < 0) {
+			pcapw_free(w);
+			return NULL;
 		}
 	}
-	return 0;
+	return w;
 }
 
 static void
-emit(struct outputs *o, struct replay_result *r, unsigned port, const uint8_t *buf, uint16_t len,
+emit(struct pcapw *o, struct replay_result *r, unsigned port, const uint8_t *buf, uint16_t len,
      uint64_t ts_ns)
 {
-	struct pcap_pkthdr h;
-
-	h.ts.tv_sec = (time_t)(ts_ns / 1000000000u);
-	h.ts.tv_usec = (suseconds_t)(ts_ns % 1000000000u);	/* nanoseconds: see outputs_open */
-	h.caplen = h.len = len;
-	pcap_dump((u_char *)o->d[port], &h, buf);
+	pcapw_write(o, port, buf, len, len, ts_ns);
 	r->written[port]++;
 }
 
@@ -75,7 +47,7 @@ struct loop {
 	struct trace *t;
 	struct nfload_inst *in;
 	const struct portmap *pm;
-	struct outputs *o;
+	struct pcapw *o;		/* NULL: no outputs */
 	const struct progress *p;
 	struct replay_result *r;
 	uint8_t *buf;
@@ -90,7 +62,7 @@ run_loop(void *arg)
 	struct replay_result *r = lp->r;
 	const struct portmap *pm = lp->pm;
 	struct nfload_inst *in = lp->in;
-	struct outputs *o = lp->o;
+	struct pcapw *o = lp->o;
 	uint8_t *buf = lp->buf;
 	struct trace_pkt pk;
 	int rc = 0, nr;
@@ -139,7 +111,7 @@ run_loop(void *arg)
 		r->out[port][col]++;
 		if (memcmp(buf, pk.data, len) != 0)
 			r->rewritten++;
-		if (o->dead) {
+		if (o) {
 			if (col < r->nports) {
 				emit(o, r, col, buf, len, pk.ts_ns);
 			} else if (col == REPLAY_FLOOD) {
@@ -169,7 +141,7 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	const struct nf_desc *d = nfload_desc(nf);
 	struct nfload_inst *in;
 	struct trace *t;
-	struct outputs o = { 0 };
+	struct pcapw *o = NULL;
 	struct loop lp;
 	uint8_t *buf;
 	double t0;
@@ -192,7 +164,7 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	}
 	if (out_prefix) {
 		snprintf(r->out_prefix, sizeof r->out_prefix, "%s", out_prefix);
-		if (outputs_open(&o, r, out_prefix, e) < 0) {
+		if (!(o = outputs_open(r, out_prefix, e))) {
 			nfload_instance_free(in);
 			trace_close(t);
 			return -EIO;
@@ -202,12 +174,12 @@ replay_run(struct nfload *nf, const char *pcap, const struct portmap *pm,
 	buf = aligned_alloc(64, MAX_FRAME + 1);
 	if (!buf)
 		abort();
-	lp = (struct loop){ .t = t, .in = in, .pm = pm, .o = &o, .p = p, .r = r, .buf = buf, .e = e };
+	lp = (struct loop){ .t = t, .in = in, .pm = pm, .o = o, .p = p, .r = r, .buf = buf, .e = e };
 	t0 = clock_seconds();
 	rc = progress_guard(p, run_loop, &lp, &sig);
 	r->seconds = clock_seconds() - t0;
 	free(buf);
-	outputs_close(&o);
+	pcapw_free(o);
 	nfload_instance_free(in);
 	trace_close(t);
 	if (rc == -EFAULT) {
