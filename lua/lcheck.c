@@ -21,17 +21,6 @@ struct opts {
 	int config, analysis;	/* stack indices of the tables, 0 when absent */
 };
 
-static const char *
-opt_string(lua_State *L, const char *fn, const char *key)
-{
-	lua_getfield(L, 1, key);
-	if (lua_isnil(L, -1))
-		return NULL;
-	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-		luaL_error(L, "%s: '%s' must be a string", fn, key);
-	return lua_tostring(L, -1);
-}
-
 static int
 opt_table(lua_State *L, const char *fn, const char *key)
 {
@@ -54,26 +43,17 @@ read_opts(lua_State *L, const char *fn, struct opts *o)
 	memset(o, 0, sizeof *o);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
-	lua_pushnil(L);
-	while (lua_next(L, 1)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-		int i;
-		for (i = 0; k && known[i] && strcmp(known[i], k); i++)
-			;
-		if (!k || !known[i])
-			luaL_error(L, "%s: unknown option '%s' (nf, pcap, gen, lan, port, cores, "
-				   "config, analysis, out)", fn, luaL_tolstring(L, -2, NULL));
-		lua_pop(L, 1);
-	}
+	lutil_check_keys(L, 1, fn, known,
+			 "nf, pcap, gen, lan, port, cores, config, analysis, out");
 	lua_getfield(L, 1, "nf");
 	if (lua_isnil(L, -1))
 		luaL_error(L, "%s: 'nf' is required (nf = baton.load(\"fw\"))", fn);
 	o->nf = lnf_checknf(L, lua_gettop(L));
-	o->pcap = opt_string(L, fn, "pcap");
-	o->gen = opt_string(L, fn, "gen");
-	o->lan = opt_string(L, fn, "lan");
-	o->port = opt_string(L, fn, "port");
-	o->out = opt_string(L, fn, "out");
+	o->pcap = lutil_opt_string(L, 1, fn, "pcap");
+	o->gen = lutil_opt_string(L, 1, fn, "gen");
+	o->lan = lutil_opt_string(L, 1, fn, "lan");
+	o->port = lutil_opt_string(L, 1, fn, "port");
+	o->out = lutil_opt_string(L, 1, fn, "out");
 	if (!o->pcap == !o->gen)
 		luaL_error(L, "%s: give 'pcap' (a file) or 'gen' (\"bidir,flows=10000\"), one of "
 			   "them", fn);

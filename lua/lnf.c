@@ -123,26 +123,6 @@ l_info(lua_State *L)
 	return 1;
 }
 
-/* An optional string field of the options table at 'idx' (numbers are converted). */
-static const char *
-opt_str(lua_State *L, int idx, const char *key)
-{
-	const char *s;
-
-	if (lua_isnoneornil(L, idx))
-		return NULL;
-	lua_getfield(L, idx, key);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return NULL;
-	}
-	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-		luaL_error(L, "option '%s' must be a string or a number", key);
-	/* Left on the stack, so the string stays alive while the caller uses it. */
-	s = lua_tostring(L, -1);
-	return s;
-}
-
 /* nf:replay(pcap, {lan = CIDR | port = NAME_OR_NUMBER, out = PREFIX}) -> result | nil, message.
 ** A stopped or cut-short replay returns the result and the message. */
 static int
@@ -161,9 +141,9 @@ l_replay(lua_State *L)
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TTABLE);
 	lua_settop(L, 3);
-	lan = opt_str(L, 3, "lan");
-	port = opt_str(L, 3, "port");
-	out = opt_str(L, 3, "out");
+	lan = lutil_opt_string(L, 3, "nf:replay", "lan");
+	port = lutil_opt_string(L, 3, "nf:replay", "port");
+	out = lutil_opt_string(L, 3, "nf:replay", "out");
 	if (lan && port)
 		return lutil_fail(L, "replay: 'lan' and 'port' exclude each other");
 	rc = lan ? portmap_lan(&pm, u->nf, lan, &e) : portmap_one(&pm, u->nf, port ? port : "0", &e);

@@ -25,17 +25,6 @@ struct lrun {
 	struct launch_run *r;
 };
 
-static const char *
-field_string(lua_State *L, int t, const char *fn, const char *key)
-{
-	lua_getfield(L, t, key);
-	if (lua_isnil(L, -1))
-		return NULL;
-	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-		luaL_error(L, "%s: '%s' must be a string", fn, key);
-	return lua_tostring(L, -1);
-}
-
 static double
 field_number(lua_State *L, int t, const char *fn, const char *key)
 {
@@ -49,22 +38,6 @@ field_number(lua_State *L, int t, const char *fn, const char *key)
 	if (!isnum || v < 0)
 		luaL_error(L, "%s: '%s' must be a number >= 0", fn, key);
 	return v;
-}
-
-static void
-known_keys(lua_State *L, int t, const char *fn, const char *const *known, const char *list)
-{
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-		int i;
-		for (i = 0; k && known[i] && strcmp(known[i], k); i++)
-			;
-		if (!k || !known[i])
-			luaL_error(L, "%s: unknown option '%s' (%s)", fn, luaL_tolstring(L, -2, NULL),
-				   list);
-		lua_pop(L, 1);
-	}
 }
 
 /* baton.emit(nf, mode, opts) -> build | nil, message */
@@ -86,7 +59,7 @@ l_emit(lua_State *L)
 
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
-		known_keys(L, 3, "baton.emit", known, "cores, force, config, analysis");
+		lutil_check_keys(L, 3, "baton.emit", known, "cores, force, config, analysis");
 		cores = field_number(L, 3, "baton.emit", "cores");
 		if (cores != (unsigned)cores || cores > EMIT_MAX_CORES)
 			return luaL_error(L, "baton.emit: 'cores' must be a whole number in 1..%d",
@@ -201,11 +174,11 @@ l_launch(lua_State *L)
 		lua_newtable(L);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
-	known_keys(L, 2, "build:launch", known,
+	lutil_check_keys(L, 2, "build:launch", known,
 		   "pcap, lan, port, loop, null, flows, duration, stats, eal");
-	o.pcap = field_string(L, 2, "build:launch", "pcap");
-	lan = field_string(L, 2, "build:launch", "lan");
-	port = field_string(L, 2, "build:launch", "port");
+	o.pcap = lutil_opt_string(L, 2, "build:launch", "pcap");
+	lan = lutil_opt_string(L, 2, "build:launch", "lan");
+	port = lutil_opt_string(L, 2, "build:launch", "port");
 	lua_getfield(L, 2, "loop");
 	o.loop = lua_toboolean(L, -1);
 	lua_getfield(L, 2, "null");

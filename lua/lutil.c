@@ -275,3 +275,32 @@ lutil_repr(lua_State *L, int idx, struct sbuf *out)
 {
 	repr(L, lua_absindex(L, idx), out, 0);
 }
+
+const char *
+lutil_opt_string(lua_State *L, int t, const char *fn, const char *key)
+{
+	if (lua_isnoneornil(L, t))
+		return NULL;
+	lua_getfield(L, t, key);
+	if (lua_isnil(L, -1))
+		return NULL;
+	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "%s: '%s' must be a string", fn, key);
+	return lua_tostring(L, -1);
+}
+
+void
+lutil_check_keys(lua_State *L, int t, const char *fn, const char *const *known, const char *list)
+{
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int i;
+		for (i = 0; k && known[i] && strcmp(known[i], k); i++)
+			;
+		if (!k || !known[i])
+			luaL_error(L, "%s: unknown option '%s' (%s)", fn, luaL_tolstring(L, -2, NULL),
+				   list);
+		lua_pop(L, 1);
+	}
+}

@@ -27,6 +27,16 @@ void lutil_repr(lua_State *L, int idx, struct sbuf *out);
 const struct lbaton_host *lutil_host(lua_State *L);
 void lutil_set_host(lua_State *L, const struct lbaton_host *host);
 
+/* Option 'key' of the options table at 't' (nil or none: no options) as a string, numbers
+** converted; left on the stack, so it lives while the caller uses it. NULL when absent; raises
+** "FN: 'KEY' must be a string" for anything else. */
+const char *lutil_opt_string(lua_State *L, int t, const char *fn, const char *key);
+
+/* Raises "FN: unknown option 'K' (LIST)" when the table at 't' has a key not in 'known'
+** (NULL-terminated). */
+void lutil_check_keys(lua_State *L, int t, const char *fn, const char *const *known,
+		      const char *list);
+
 /* The failure convention: pushes nil and 'msg', returns 2. */
 int lutil_fail(lua_State *L, const char *msg);
 
