@@ -312,7 +312,7 @@ emit_run(struct nfload *nf, const struct emit_opts *o, const struct progress *p,
 	if ((rc = check_ports(nf, b, e)) < 0 || (rc = judge(o, b, e)) < 0)
 		goto fail;
 
-	snprintf(b->dir, sizeof b->dir, "%s/%s-%s-%u", o->dir ? o->dir : BATON_BUILD_DIR, b->nf,
+	snprintf(b->dir, sizeof b->dir, "%s/%s-%s-%u", BATON_BUILD_DIR, b->nf,
 		 emit_mode_name(b->mode), b->cores);
 	snprintf(b->binary, sizeof b->binary, "%s/%s-%s-%u", b->dir, b->nf,
 		 emit_mode_name(b->mode), b->cores);

@@ -30,7 +30,6 @@ struct emit_opts {
 	const struct rss_config *rss;	/* NULL: the defaults (Microsoft key, 4-tuple) */
 	const struct rss_cons *cons;	/* the NF's needs from an analysis; NULL: not analyzed */
 	const char *locks_why;		/* cons->locks: the first blocking reason, or NULL */
-	const char *dir;		/* where build dirs go; NULL: baton's build directory */
 };
 
 struct emit_build {
