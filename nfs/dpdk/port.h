@@ -34,7 +34,7 @@ struct port {
 	uint16_t n_rxq, n_txq;		/* queues configured */
 	uint16_t nb_rxd, nb_txd;	/* descriptors per queue */
 	uint16_t dev_reta_size;		/* the NIC's RETA (PORT_STEER_RSS) */
-	int timestamps;			/* rx timestamps wanted (in), and given (out) */
+	int timestamps;			/* rx timestamps wanted (rt checks they come) */
 	int configured, started;
 };
 

@@ -395,13 +395,10 @@ static void
 rt_order_setup(struct rt *rt)
 {
 	int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
-	unsigned i;
 
+	/* Registered by a port that stamps; packets without the flag count as stamp 0. */
 	rt->ts_off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
-	for (i = 0; i < rt->cfg->n_ports; i++)
-		if (!rt->ports.port[i].timestamps)
-			break;
-	if (i < rt->cfg->n_ports || rt->ts_off < 0 || bit < 0 || rt->ports.n_dispatch) {
+	if (rt->ts_off < 0 || bit < 0 || rt->ports.n_dispatch) {
 		printf("baton: --ordered: %s, so each worker takes its ports in turn\n",
 		    rt->ports.n_dispatch ? "a dispatcher feeds some ports" :
 		    "a port gives no rx timestamps");
