@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "engine/json.h"
-#include "engine/sbuf.h"
 #include "engine/xalloc.h"
 
 #define REPLY_MAX 65536		/* DPDK 22.11 replies with at most 16 KiB */
@@ -90,14 +89,12 @@ telem_query(const char *path, const char *cmd, double timeout, struct err *e)
 		err_set(e, -ENOENT, "telemetry: %s is not a command of this process", name);
 		goto out;
 	}
-	got = (struct val *)inner;
-	/* Detach: copy through JSON text, val has no deep copy. */
-	{
-		struct sbuf sb = SBUF_INIT;
-		val_json(got, &sb);
-		got = json_parse(sbuf_str(&sb), sb.len, "telemetry reply", e);
-		sbuf_release(&sb);
-	}
+	/* Taken out of the reply, which is freed below. */
+	for (size_t i = 0; i < v->u.c.n; i++)
+		if (v->u.c.items[i] == inner) {
+			got = v->u.c.items[i];
+			v->u.c.items[i] = val_null();
+		}
 out:
 	val_free(v);
 	free(buf);
