@@ -263,6 +263,18 @@ build_argv(struct launch_run *r, const struct emit_build *b, const struct launch
 		push(a, "--presharded");
 	if (o->pcap && !o->loop)
 		push(a, "--ordered");
+	/* Looping net_pcap leaks mbufs on an empty file at every poll: leave those queues be. */
+	if (o->pcap && o->loop) {
+		struct sbuf idle = SBUF_INIT;
+
+		for (unsigned p = 0; p < r->nports; p++)
+			for (unsigned k = 0; k < r->nq; k++)
+				if (!r->queue_in[p * r->nq + k])
+					sbuf_printf(&idle, "%s%u:%u", sbuf_str(&idle)[0] ? "," : "", p, k);
+		if (sbuf_str(&idle)[0])
+			push(a, "--idle=%s", sbuf_str(&idle));
+		sbuf_release(&idle);
+	}
 	if (o->null && o->flows)
 		push(a, "--synth=%u", o->flows);
 	if (o->duration > 0)

@@ -67,6 +67,7 @@ struct rt_opts {
 	int presharded;
 	int ordered;		/* --ordered: merge a worker's queues by rx timestamp */
 	unsigned synth;		/* --synth flows; 0: none */
+	uint64_t idle[NF_MAX_PORTS];	/* --idle: bit q of port p: its rx queue q gets nothing */
 };
 
 /* What one burst sends to one port: the packets and which are flood copies (counted apart). */
@@ -95,6 +96,7 @@ struct rt_worker {
 	struct stats_core *ctr;
 	struct synth *synth;
 	struct rte_ring *ring[NF_MAX_PORTS];	/* dispatched ports: read this, not the queue */
+	uint8_t idle[NF_MAX_PORTS];		/* its queue of that port is never polled */
 	struct rt_txq txq[NF_MAX_PORTS];
 	/* locks mode */
 	jmp_buf abort_to;		/* where a refused write jumps */
@@ -168,7 +170,7 @@ rt_usage(FILE *f, const char *prog)
 	unsigned i;
 
 	fprintf(f, "usage: %s [EAL args] -- [--stats-json SECONDS] [--duration SECONDS] "
-	    "[--presharded] [--ordered] [--synth FLOWS] [--help]\n"
+	    "[--presharded] [--ordered] [--idle P:Q,...] [--synth FLOWS] [--help]\n"
 	    "  --stats-json S  every S seconds, print one {\"event\":\"stats\",...} line\n"
 	    "  --duration S    stop after S seconds (default: at SIGINT or SIGTERM)\n"
 	    "  --presharded    the rx queues of ports without RSS hold traffic that baton already\n"
@@ -176,6 +178,8 @@ rt_usage(FILE *f, const char *prog)
 	    "                  per worker per port)\n"
 	    "  --ordered       a worker takes its queues' packets in the order of their rx\n"
 	    "                  timestamps (net_pcap: the files' stamps), not port by port\n"
+	    "  --idle P:Q,...  rx queue Q of port P gets nothing: never polled (net_pcap's\n"
+	    "                  infinite_rx takes mbufs it does not give back from an empty file)\n"
 	    "  --synth FLOWS   stamp received packets with FLOWS UDP flows per worker (1..%u), for\n"
 	    "                  benchmarks on net_null, whose packets are all zeros\n"
 	    "  --help          this text\n"
@@ -224,6 +228,34 @@ rt_seconds(const char *name, const char *v, double *out)
 }
 
 /* Parses the options after "--". 0, 1 after --help, -1 after an error (usage printed). */
+/* "0:1,1:0": port:queue pairs. */
+static int
+rt_idle_parse(const char *v, uint64_t *idle)
+{
+	const char *p = v;
+
+	while (*p) {
+		char *end;
+		unsigned long port, q;
+
+		errno = 0;
+		port = strtoul(p, &end, 10);
+		if (errno || end == p || *end != ':' || port >= NF_MAX_PORTS)
+			break;
+		p = end + 1;
+		q = strtoul(p, &end, 10);
+		if (errno || end == p || q >= 64 || (*end && *end != ','))
+			break;
+		idle[port] |= 1ULL << q;
+		p = *end ? end + 1 : end;
+		if (!*p)
+			return 0;
+	}
+	rt_error("--idle: '%s' is not a list of PORT:QUEUE pairs (ports < %d, queues < 64)", v,
+	    NF_MAX_PORTS);
+	return -1;
+}
+
 static int
 rt_parse(int argc, char **argv, struct rt_opts *o)
 {
@@ -252,6 +284,9 @@ rt_parse(int argc, char **argv, struct rt_opts *o)
 				goto usage;
 		} else if ((v = rt_opt_value(argc, argv, &i, "--duration", &missing))) {
 			if (rt_seconds("--duration", v, &o->duration_s) < 0)
+				goto usage;
+		} else if ((v = rt_opt_value(argc, argv, &i, "--idle", &missing))) {
+			if (rt_idle_parse(v, o->idle) < 0)
 				goto usage;
 		} else if ((v = rt_opt_value(argc, argv, &i, "--synth", &missing))) {
 			errno = 0;
@@ -423,6 +458,8 @@ rt_rx(struct rt_worker *w, unsigned port, struct rte_mbuf **bufs)
 {
 	if (w->ring[port])
 		return rte_ring_dequeue_burst(w->ring[port], (void **)bufs, RT_BURST, NULL);
+	if (w->idle[port])
+		return 0;
 	return rte_eth_rx_burst(w->rt->port_id[port], (uint16_t)w->index, bufs, RT_BURST);
 }
 
@@ -925,6 +962,8 @@ rt_setup(struct rt *rt)
 		w->index = k;
 		w->lcore = lcores[k];
 		w->ctr = &rt->stats->core[k];
+		for (p = 0; p < rt->cfg->n_ports && p < NF_MAX_PORTS; p++)
+			w->idle[p] = k < 64 && (rt->opts.idle[p] >> k & 1);
 		snprintf(name, sizeof name, "baton_w%u", k);
 		rt->pools[k] = port_pool_new(name, n, (int)rte_lcore_to_socket_id(w->lcore), err,
 		    sizeof err);

@@ -90,6 +90,16 @@ run -e 'load fw' -e launch -e counters -e stop
 expect_grep "launch before emit: says so" "$T/err" 'emit a build first'
 expect_grep "counters before launch: says so" "$T/err" 'nothing launched'
 
+# A looped trace that leaves a port's queues empty (no --lan: all on lan) runs at full speed:
+# the empty queues are never polled (--idle), where net_pcap's infinite_rx would drain the
+# workers' mbufs and stall them (it did: 7 kpps).
+run -e 'load fw' -e analyze -e 'rss solve --cores 2' -e 'emit sn --cores 2' \
+	-e 'launch --pcap pcaps/uniform.pcap --loop' -e 'lua baton.sleep(0.5)' -e stop
+expect_grep "looped, one port empty: its queues are left idle" "$T/out" ' -- --presharded --idle=1:0,1:1$'
+rx=$(awk '$1 == "total" { print $2; exit }' "$T/out")
+if [ "${rx:-0}" -gt 100000 ]; then ok "looped, one port empty: it still runs ($rx packets in 0.5 s)"
+else not_ok "looped, one port empty: it still runs" "total rx ${rx:-none}" "$(cat "$T/out")"; fi
+
 # No build outlives the shell: a run never stopped is ended when baton exits.
 run -e 'load nop' -e 'emit seq' -e "launch --null -- --file-prefix ${PREFIX}x"
 expect_rc "launch, then exit without stop" 0
