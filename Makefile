@@ -188,7 +188,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/*.h) $(LIBUI) $(LIBENGINE
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBENGINE) $(LDLIBS)
 
 run: $(BATON_BIN)
-	./$(BATON_BIN) -i -e 'load fw' -e 'replay pcaps/bidir.pcap --lan 192.168.0.0/16'
+	./$(BATON_BIN) -i -e 'load fw' -e 'replay pcaps/bidir.pcap --lan 192.168.0.0/16' \
+		-e 'tutorial next'
 
 # make asan sets NOFUZZ: the fuzz targets carry their own sanitizers and ran in make test.
 test: $(BATON_BIN) $(NFLIBS) $(UNIT_BINS) $(if $(NOFUZZ),,$(FUZZ_BINS))

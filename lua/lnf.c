@@ -295,11 +295,28 @@ l_index(lua_State *L)
 	return 1;
 }
 
+/* baton.nfs(): the bundled NFs' names, sorted. */
+static int
+l_nfs(lua_State *L)
+{
+	char **names = nfload_bundled();
+
+	lua_newtable(L);
+	for (int i = 0; names && names[i]; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	nfload_names_free(names);
+	return 1;
+}
+
 void
 lnf_open(lua_State *L)
 {
 	lua_pushcfunction(L, l_load);
 	lua_setfield(L, -2, "load");
+	lua_pushcfunction(L, l_nfs);
+	lua_setfield(L, -2, "nfs");
 	if (luaL_newmetatable(L, NF_MT)) {
 		luaL_newlib(L, nf_methods);
 		lua_pushcclosure(L, l_index, 1);

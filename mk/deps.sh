@@ -3,7 +3,7 @@
 # installs the Debian packages of DESIGN.md section 2 by name (as root), or prints the exact
 # command to run with sudo and fails. Usage: mk/deps.sh [--check]
 set -u
-PKGS="dpdk-dev libdpdk-dev libnuma-dev pkg-config clang-14 llvm-14-dev libz3-dev liblua5.4-dev libreadline-dev libncurses-dev libpcap-dev"
+PKGS="dpdk-dev libdpdk-dev libnuma-dev pkg-config clang-14 llvm-14-dev libz3-dev liblua5.4-dev libreadline-dev libncurses-dev libpcap-dev tmux"
 
 missing() {
 	command -v pkg-config >/dev/null 2>&1 || { echo pkg-config; return; }
@@ -12,6 +12,8 @@ missing() {
 	done
 	command -v llvm-config-14 >/dev/null 2>&1 || echo llvm-config-14
 	command -v clang-14 >/dev/null 2>&1 || echo clang-14
+	# tmux drives the view tests (a terminal without a terminal).
+	command -v tmux >/dev/null 2>&1 || echo tmux
 }
 
 m=$(missing | tr '\n' ' ')

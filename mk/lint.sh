@@ -26,4 +26,12 @@ rule "only engine/smt.c includes Z3" "$(src engine/*.c engine/*.h lua/*.c viz/*.
 rule "only viz/ includes curses" "$(src engine/*.c lua/*.c repl/*.c)" 'curses\.h|ncurses'
 rule "only lua/ includes the Lua C API" "$(src engine/*.c viz/*.c repl/*.c)" 'lua\.h|lauxlib\.h|lualib\.h'
 rule "only repl/ includes readline" "$(src engine/*.c lua/*.c viz/*.c)" 'readline/'
+# crt owns the terminal (style.md: htop's CRT): nothing else starts or ends curses.
+hits=$(grep -lE '\b(initscr|newterm|endwin|delscreen)[[:space:]]*\(' $(src viz/*.c) 2>/dev/null | grep -v '^viz/crt\.c$' | tr '\n' ' ')
+if [ -n "$hits" ]; then
+	bad=1
+	if [ $tap = 1 ]; then echo "not ok - lint: only viz/crt.c starts and ends curses: $hits"; else echo "lint: only viz/crt.c starts and ends curses: $hits"; fi
+elif [ $tap = 1 ]; then
+	echo "ok - lint: only viz/crt.c starts and ends curses"
+fi
 exit $bad

@@ -8,6 +8,7 @@
 #include "engine/xalloc.h"
 #include "lua/lbaton.h"
 #include "repl/session.h"
+#include "repl/tour.h"
 
 struct topic {
 	const char *name;
@@ -23,6 +24,7 @@ static const struct topic topics[] = {
 	{ "rss", cmd_rss_table },
 	{ "check", cmd_check_table },
 	{ "run", cmd_run_table },
+	{ "view", cmd_viz_table },
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 
@@ -204,6 +206,14 @@ cmd_dispatch(struct session *s, const char *line)
 	}
 	s->out.json = saved_json;
 	args_release(&a);
+	if (rc == 0 && !s->out.json) {
+		struct sbuf hint = SBUF_INIT;
+
+		tour_after(s, &hint);
+		if (sbuf_str(&hint)[0])
+			out_note(&s->out, "%s", sbuf_str(&hint));
+		sbuf_release(&hint);
+	}
 	return rc;
 }
 

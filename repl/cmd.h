@@ -49,6 +49,7 @@ extern const struct cmd cmd_nf_table[];
 extern const struct cmd cmd_rss_table[];
 extern const struct cmd cmd_check_table[];
 extern const struct cmd cmd_run_table[];
+extern const struct cmd cmd_viz_table[];
 
 /* 'rss balance', in cmd_check.c with the other trace commands. */
 cmd_fn cmd_rss_balance;

@@ -146,6 +146,10 @@ do_check(struct session *s, int argc, char **argv, struct err *e)
 		out_note(&s->out, "rss: %s\n", t.source);
 	r = xcalloc(1, sizeof *r);
 	rc = check_run(s->nf, t.pcap, &o, &s->progress, r, e);
+	if (rc == 0 && t.pcap)
+		session_set_trace(s, t.pcap, &t.pm);
+	if (rc == 0)
+		s->checked = true;
 	/* Stopped or cut short: show what was seen, then fail. */
 	if (rc == 0 || rc == -EINTR || rc == -EIO) {
 		if (s->out.json) {
@@ -188,6 +192,8 @@ cmd_rss_balance(struct session *s, int argc, char **argv, struct err *e)
 		trace_args_release(&t);
 		return (int)n;
 	}
+	if (t.pcap)
+		session_set_trace(s, t.pcap, &t.pm);
 	if (s->an && s->sh)
 		rss_cons_from_shard(s->an, s->sh, &k);
 	else

@@ -176,6 +176,8 @@ do_replay(struct session *s, int argc, char **argv, struct err *e)
 		return rc;
 	r = xcalloc(1, sizeof *r);
 	rc = replay_run(s->nf, pcap, &pm, prefix, &s->progress, r, e);
+	if (rc == 0)
+		session_set_trace(s, pcap, &pm);
 	/* Stopped or cut short: show what was replayed, then fail. */
 	if (rc == 0 || rc == -EINTR || rc == -EIO) {
 		if (s->out.json) {

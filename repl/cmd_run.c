@@ -148,6 +148,8 @@ do_launch(struct session *s, int argc, char **argv, struct err *e)
 	if (!r)
 		return e->code ? e->code : -EINVAL;
 	s->run = r;
+	if (o.pcap)
+		session_set_trace(s, o.pcap, &pm);
 	msgs = launch_messages(r);
 	if (s->out.json) {
 		struct val *v = launch_status(r);

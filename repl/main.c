@@ -148,7 +148,8 @@ main(int argc, char **argv)
 		if (!s.quit && !s.interrupted) {
 			if (isatty(STDIN_FILENO)) {
 				if (!quiet)
-					printf("baton %s: 'help' lists the commands, Ctrl-D leaves.\n",
+					printf("baton %s: 'help' lists the commands, 'tutorial' walks you through, "
+					       "Ctrl-D leaves.\n",
 					       BATON_VERSION);
 				repl_interactive(&s);
 			} else {

@@ -339,6 +339,8 @@ repl_interactive(struct session *s)
 
 	s->interactive = true;
 	rl_readline_name = "baton";
+	/* Readline would export LINES and COLUMNS, which curses then prefers to the real size. */
+	rl_change_environment = 0;
 	rl_attempted_completion_function = complete;
 	rl_getc_function = read_key;
 	using_history();

@@ -1,6 +1,7 @@
 #include "repl/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "engine/launch.h"
 #include "engine/nfload.h"
 #include "engine/rss.h"
+#include "engine/xalloc.h"
 #include "lua/lbaton.h"
 
 static void
@@ -63,6 +65,16 @@ session_init(struct session *s, const volatile sig_atomic_t *stop)
 }
 
 void
+session_set_trace(struct session *s, const char *path, const struct portmap *pm)
+{
+	char *p = xstrdup(path);
+
+	free(s->trace);
+	s->trace = p;
+	s->trace_pm = *pm;
+}
+
+void
 session_release(struct session *s)
 {
 	lbaton_free(s->lua);
@@ -76,6 +88,8 @@ session_release(struct session *s)
 	session_drop_analysis(s);
 	rss_config_free(s->rss);
 	s->rss = NULL;
+	free(s->trace);
+	s->trace = NULL;
 	nfload_close(s->nf);
 	s->nf = NULL;
 }

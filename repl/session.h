@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "engine/portmap.h"
 #include "engine/progress.h"
 #include "lua/lbaton.h"
 #include "repl/out.h"
@@ -44,6 +45,14 @@ struct session {
 	struct rss_config *rss;		/* the RSS configuration for 'nf's ports, or NULL */
 	struct emit_build *build;	/* the last build emitted, or NULL */
 	struct launch_run *run;		/* the build launched last (running or ended), or NULL */
+	char *trace;			/* the trace used last (replay, check, launch), or NULL */
+	struct portmap trace_pm;	/* its ports as that command split them */
+	/* The tutorial (tour.c): steps done that leave no other trace, and its hints. */
+	bool viewed_graph;		/* 'view graph' ran */
+	bool viewed_cores;		/* 'view cores' ran */
+	bool checked;			/* 'check' ran to the end */
+	bool tour;			/* 'tutorial' ran: say what is next after each step */
+	int tour_step;			/* the next step when that was last said */
 };
 
 /* Sets up output and the progress reporter; 'stop' is the Ctrl-C flag. No Lua yet. */
@@ -52,6 +61,9 @@ void session_release(struct session *s);
 
 /* Drops the last analysis (it no longer matches the loaded NF or its configuration). */
 void session_drop_analysis(struct session *s);
+
+/* Remembers 'path' and its port split as the current trace ('view rss' loads it). */
+void session_set_trace(struct session *s, const char *path, const struct portmap *pm);
 
 /* Marks the start and end of one command, for progress-line pacing and clean-up. */
 void session_begin_command(struct session *s);

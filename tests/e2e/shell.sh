@@ -134,7 +134,7 @@ expect_out "baton.cmd returns status and output" "true	captured|
 false	error: unknown command 'nosuch' (try 'help')|"
 
 run -e 'lua for _, c in ipairs(baton.commands()) do io.write(c.name, " ") end print()'
-expect_grep "baton.commands lists the table" "$T/out" '^help quit echo source version lua pcap load set analyze show export replay rss check emit launch status counters stop $'
+expect_grep "baton.commands lists the table" "$T/out" '^help quit echo source tutorial version lua pcap load set analyze show export replay rss check emit launch status counters stop view $'
 
 cat >"$T/s.lua" <<'L'
 local a, b = ...

@@ -120,6 +120,11 @@ r, err = fw:replay(tmp .. "/missing.pcap")
 check("a missing trace returns nil and names it", r == nil and err:match("missing.pcap"), err)
 r, err = baton.load("no-such-nf")
 check("an unknown NF returns nil and the bundled list", r == nil and err:match("bundled:.*fw"), err)
+local names = baton.nfs()
+local listed = err:match("bundled:([^;)]*)")
+check("baton.nfs lists the bundled NFs, sorted, as load's refusal does",
+	table.concat(names, " ") == listed:gsub("^%s+", ""):gsub("%s+$", "") and #names >= 10,
+	table.concat(names, " ") .. " / " .. listed)
 local nat = baton.load("nat")
 local nr = nat:replay(g, {lan = "10.0.0.0/8"})
 check("two NFs live side by side, each with its own state", nr and nr.rewritten > 0 and
