@@ -34,39 +34,12 @@
 --   recommended: lan=ipv4-tcp,ipv4-udp wan=ipv4,l3-dst-only (lan=sdfn wan=d): full quality: ...
 --   use it: baton.rss.solve(analysis, {nic = "i40e", cores = 4, fields = {lan = "ipv4-tcp,ipv4-udp", wan = "ipv4,l3-dst-only"}})
 
--- error() with an object whose __tostring is the text: baton prints "error: TEXT" without a
--- traceback, and the exit status is 1.
-local function fail(msg) error(setmetatable({}, {__tostring = function() return msg end})) end
+-- Usage errors and option parsing, shared by the examples.
+local cli = dofile((arg and arg[0] and arg[0]:match("^(.*)/") or "lua/examples") .. "/cli.lua")
+local fail = cli.fail
 local USAGE = "usage: baton lua/examples/fieldsets.lua NF [--nic NIC] [--cores N] [--why]"
 local function usage(why) fail((why and why .. "\n" or "") .. USAGE) end
-
--- Positionals and --options; spec[name] is true for an option with a value, false for a flag.
-local function parse(args, spec)
-	local pos, opt, i = {}, {}, 1
-	while i <= #args do
-		local a = args[i]
-		local name, val = a:match("^%-%-([%w-]+)=(.*)$")
-		name = name or a:match("^%-%-([%w-]+)$")
-		if name then
-			if spec[name] == nil then usage("unknown option --" .. name) end
-			if spec[name] then
-				if not val then i = i + 1; val = args[i] end
-				if not val then usage("--" .. name .. " needs a value") end
-				opt[name] = val
-			elseif val then
-				usage("--" .. name .. " takes no value")
-			else
-				opt[name] = true
-			end
-		elseif a:match("^%-.") then
-			usage("unknown option " .. a)
-		else
-			pos[#pos + 1] = a
-		end
-		i = i + 1
-	end
-	return pos, opt
-end
+local function parse(args, spec) return cli.parse(args, spec, usage) end
 
 local pos, opt = parse({...}, {nic = true, cores = true, why = false, help = false})
 if opt.help then print(USAGE) return end
@@ -88,14 +61,6 @@ local o = {nic = nic, cores = cores and math.tointeger(cores)}
 local fs, ferr = baton.rss.fieldsets(an, o)
 if not fs then fail("fieldsets: " .. tostring(ferr)) end
 
--- "SET" (every port) or "lan=SET wan=SET" as solve's fields option.
-local function fields_opt(name)
-	if not name:find("=") then return name end
-	local t = {}
-	for port, set in name:gmatch("(%S+)=(%S+)") do t[port] = set end
-	return t
-end
-
 local LETTER = {["ipv4.src"] = "s", ["ipv4.dst"] = "d", ["l4.sport"] = "f", ["l4.dport"] = "n"}
 local rows, base = {}, nil
 for _, c in ipairs(fs.candidates) do
@@ -103,7 +68,7 @@ for _, c in ipairs(fs.candidates) do
 	r.status = c.satisfiable and "ok" or
 		(tostring(c.why_not):find("one RETA entry") and "one-core" or "unsat")
 	if c.satisfiable then
-		local cfg = baton.rss.solve(an, {nic = nic, cores = o.cores, fields = fields_opt(c.name)})
+		local cfg = baton.rss.solve(an, {nic = nic, cores = o.cores, fields = cli.fields(c.name)})
 		if cfg then
 			base = base or cfg
 			local q = cfg.quality
@@ -144,7 +109,7 @@ local rec
 for _, r in ipairs(rows) do if r.c.recommended then rec = r.c end end
 if rec then
 	print(string.format("recommended: %s (%s): %s", rec.name, rec.letters, fs.why or ""))
-	local f = fields_opt(rec.name)
+	local f = cli.fields(rec.name)
 	local fstr
 	if type(f) == "table" then
 		local parts = {}

@@ -35,40 +35,13 @@
 --   answer round-robin: none of 4..2048 (best: 4 entries, 1.090)
 --   answer balanced: 16 entries (imbalance 1.037 < 1.050)
 
--- error() with an object whose __tostring is the text: baton prints "error: TEXT" without a
--- traceback, and the exit status is 1.
-local function fail(msg) error(setmetatable({}, {__tostring = function() return msg end})) end
+-- Usage errors and option parsing, shared by the examples.
+local cli = dofile((arg and arg[0] and arg[0]:match("^(.*)/") or "lua/examples") .. "/cli.lua")
+local fail = cli.fail
 local USAGE = "usage: baton lua/examples/smallest_reta.lua NF TRACE [--lan CIDR|none] " ..
 	"[--cores N] [--target X] [--nic NIC]"
 local function usage(why) fail((why and why .. "\n" or "") .. USAGE) end
-
--- Positionals and --options; spec[name] is true for an option with a value, false for a flag.
-local function parse(args, spec)
-	local pos, opt, i = {}, {}, 1
-	while i <= #args do
-		local a = args[i]
-		local name, val = a:match("^%-%-([%w-]+)=(.*)$")
-		name = name or a:match("^%-%-([%w-]+)$")
-		if name then
-			if spec[name] == nil then usage("unknown option --" .. name) end
-			if spec[name] then
-				if not val then i = i + 1; val = args[i] end
-				if not val then usage("--" .. name .. " needs a value") end
-				opt[name] = val
-			elseif val then
-				usage("--" .. name .. " takes no value")
-			else
-				opt[name] = true
-			end
-		elseif a:match("^%-.") then
-			usage("unknown option " .. a)
-		else
-			pos[#pos + 1] = a
-		end
-		i = i + 1
-	end
-	return pos, opt
-end
+local function parse(args, spec) return cli.parse(args, spec, usage) end
 
 local pos, opt = parse({...}, {lan = true, cores = true, target = true, nic = true, help = false})
 if opt.help then print(USAGE) return end
@@ -76,21 +49,8 @@ if #pos ~= 2 then usage("give an NF and a trace") end
 local trace = pos[2]
 local info, ierr = baton.pcap.info(trace)
 if not info then usage(tostring(ierr)) end
--- pcaps/README.md: bidir.pcap's clients are in 192.168.0.0/16; the others have no lan.
-local lan = opt.lan or (trace:match("^pcaps/bidir%.pcap$") or trace:match("/pcaps/bidir%.pcap$"))
-	and "192.168.0.0/16" or nil
-if lan == "none" then lan = nil end
-if lan then
-	local a, b, c, d, len = lan:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
-	local okc = a and tonumber(len) <= 32
-	for _, x in ipairs{a, b, c, d} do okc = okc and tonumber(x) <= 255 end
-	if not okc then usage("--lan must be an IPv4 CIDR such as 192.168.0.0/16, or none") end
-end
-local cores = tonumber(opt.cores or 4)
-if not cores or cores ~= math.floor(cores) or cores < 1 or cores > 1024 then
-	usage("--cores must be a whole number in 1..1024")
-end
-cores = math.tointeger(cores)
+local lan = cli.lan(trace, opt.lan, usage)
+local cores = cli.count("--cores", opt.cores, 4, 1024, usage)
 local target = tonumber(opt.target or 1.1)
 if not target or target <= 1 then usage("--target must be a number over 1 (max/mean is never under 1)") end
 local nic = opt.nic or "software"
@@ -116,19 +76,7 @@ else
 end
 
 -- The recommended field set ("SET" or "lan=SET wan=SET") as solve's fields option.
-local fields, letters = nil, "default"
-local fs = baton.rss.fieldsets(an, {nic = nic, cores = cores})
-if fs then
-	if fs.recommended:find("=") then
-		fields = {}
-		for port, set in fs.recommended:gmatch("(%S+)=(%S+)") do fields[port] = set end
-	else
-		fields = fs.recommended
-	end
-	for _, c in ipairs(fs.candidates) do
-		if c.recommended then letters = c.letters:gsub(" ", ",") end
-	end
-end
+local fields, letters = cli.recommended(baton.rss.fieldsets(an, {nic = nic, cores = cores}))
 
 local rows = {}
 for _, size in ipairs(sizes) do

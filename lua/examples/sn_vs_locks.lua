@@ -51,40 +51,13 @@
 --   trace_split                   1.044             1.044
 --   locks/sn: 0.82 of the sn rate
 
--- error() with an object whose __tostring is the text: baton prints "error: TEXT" without a
--- traceback, and the exit status is 1.
-local function fail(msg) error(setmetatable({}, {__tostring = function() return msg end})) end
+-- Usage errors and option parsing, shared by the examples.
+local cli = dofile((arg and arg[0] and arg[0]:match("^(.*)/") or "lua/examples") .. "/cli.lua")
+local fail = cli.fail
 local USAGE = "usage: baton lua/examples/sn_vs_locks.lua NF [TRACE] [--lan CIDR|none] " ..
 	"[--cores N] [--seconds S] [--force]"
 local function usage(why) fail((why and why .. "\n" or "") .. USAGE) end
-
--- Positionals and --options; spec[name] is true for an option with a value, false for a flag.
-local function parse(args, spec)
-	local pos, opt, i = {}, {}, 1
-	while i <= #args do
-		local a = args[i]
-		local name, val = a:match("^%-%-([%w-]+)=(.*)$")
-		name = name or a:match("^%-%-([%w-]+)$")
-		if name then
-			if spec[name] == nil then usage("unknown option --" .. name) end
-			if spec[name] then
-				if not val then i = i + 1; val = args[i] end
-				if not val then usage("--" .. name .. " needs a value") end
-				opt[name] = val
-			elseif val then
-				usage("--" .. name .. " takes no value")
-			else
-				opt[name] = true
-			end
-		elseif a:match("^%-.") then
-			usage("unknown option " .. a)
-		else
-			pos[#pos + 1] = a
-		end
-		i = i + 1
-	end
-	return pos, opt
-end
+local function parse(args, spec) return cli.parse(args, spec, usage) end
 
 local pos, opt = parse({...}, {lan = true, cores = true, seconds = true, force = false,
 			       help = false})
@@ -93,21 +66,8 @@ if #pos < 1 or #pos > 2 then usage(#pos == 0 and "which NF?" or "an NF and one t
 local trace = pos[2] or "pcaps/bidir.pcap"
 local info, ierr = baton.pcap.info(trace)
 if not info then usage(tostring(ierr)) end
--- pcaps/README.md: bidir.pcap's clients are in 192.168.0.0/16; the others have no lan.
-local lan = opt.lan or (trace:match("^pcaps/bidir%.pcap$") or trace:match("/pcaps/bidir%.pcap$"))
-	and "192.168.0.0/16" or nil
-if lan == "none" then lan = nil end
-if lan then
-	local a, b, c, d, len = lan:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
-	local okc = a and tonumber(len) <= 32
-	for _, x in ipairs{a, b, c, d} do okc = okc and tonumber(x) <= 255 end
-	if not okc then usage("--lan must be an IPv4 CIDR such as 192.168.0.0/16, or none") end
-end
-local cores = tonumber(opt.cores or 2)
-if not cores or cores ~= math.floor(cores) or cores < 1 or cores > 64 then
-	usage("--cores must be a whole number in 1..64")
-end
-cores = math.tointeger(cores)
+local lan = cli.lan(trace, opt.lan, usage)
+local cores = cli.count("--cores", opt.cores, 2, 64, usage)
 local seconds = tonumber(opt.seconds or 1)
 if not seconds or seconds <= 0 or seconds > 600 then usage("--seconds must be a number in (0, 600]") end
 
@@ -117,19 +77,7 @@ local an, aerr = nf:analyze()
 if not an then fail("analyze: " .. tostring(aerr)) end
 
 -- The recommended field set ("SET" or "lan=SET wan=SET") as solve's fields option.
-local fields, letters = nil, "default"
-local fs = baton.rss.fieldsets(an, {cores = cores})
-if fs then
-	if fs.recommended:find("=") then
-		fields = {}
-		for port, set in fs.recommended:gmatch("(%S+)=(%S+)") do fields[port] = set end
-	else
-		fields = fs.recommended
-	end
-	for _, c in ipairs(fs.candidates) do
-		if c.recommended then letters = c.letters:gsub(" ", ",") end
-	end
-end
+local fields, letters = cli.recommended(baton.rss.fieldsets(an, {cores = cores}))
 local cfg, serr = baton.rss.solve(an, {cores = cores, fields = fields})
 if not cfg then fail("rss solve: " .. tostring(serr)) end
 

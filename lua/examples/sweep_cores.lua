@@ -38,40 +38,13 @@
 --   bridge  locks    1.060  1.047    320  sdfn
 --   note: bridge: locks verdict (macs: keyed by eth.src, eth.dst, which RSS cannot hash): the imbalance is what a locks build sees with this RSS; viol is what a shared-nothing sharding would break
 
--- error() with an object whose __tostring is the text: baton prints "error: TEXT" without a
--- traceback, and the exit status is 1.
-local function fail(msg) error(setmetatable({}, {__tostring = function() return msg end})) end
+-- Usage errors and option parsing, shared by the examples.
+local cli = dofile((arg and arg[0] and arg[0]:match("^(.*)/") or "lua/examples") .. "/cli.lua")
+local fail = cli.fail
 local USAGE = "usage: baton lua/examples/sweep_cores.lua [TRACE] [--lan CIDR|none] " ..
 	"[--nfs fw,nat,...] [--max N] [--nic NIC]"
 local function usage(why) fail((why and why .. "\n" or "") .. USAGE) end
-
--- Positionals and --options; spec[name] is true for an option with a value, false for a flag.
-local function parse(args, spec)
-	local pos, opt, i = {}, {}, 1
-	while i <= #args do
-		local a = args[i]
-		local name, val = a:match("^%-%-([%w-]+)=(.*)$")
-		name = name or a:match("^%-%-([%w-]+)$")
-		if name then
-			if spec[name] == nil then usage("unknown option --" .. name) end
-			if spec[name] then
-				if not val then i = i + 1; val = args[i] end
-				if not val then usage("--" .. name .. " needs a value") end
-				opt[name] = val
-			elseif val then
-				usage("--" .. name .. " takes no value")
-			else
-				opt[name] = true
-			end
-		elseif a:match("^%-.") then
-			usage("unknown option " .. a)
-		else
-			pos[#pos + 1] = a
-		end
-		i = i + 1
-	end
-	return pos, opt
-end
+local function parse(args, spec) return cli.parse(args, spec, usage) end
 
 local pos, opt = parse({...}, {lan = true, nfs = true, max = true, nic = true, help = false})
 if opt.help then print(USAGE) return end
@@ -79,16 +52,7 @@ if #pos > 1 then usage("one trace at most") end
 local trace = pos[1] or "pcaps/bidir.pcap"
 local info, ierr = baton.pcap.info(trace)
 if not info then usage(tostring(ierr)) end
--- pcaps/README.md: bidir.pcap's clients are in 192.168.0.0/16; the others have no lan.
-local lan = opt.lan or (trace:match("^pcaps/bidir%.pcap$") or trace:match("/pcaps/bidir%.pcap$"))
-	and "192.168.0.0/16" or nil
-if lan == "none" then lan = nil end
-if lan then
-	local a, b, c, d, len = lan:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
-	local okc = a and tonumber(len) <= 32
-	for _, x in ipairs{a, b, c, d} do okc = okc and tonumber(x) <= 255 end
-	if not okc then usage("--lan must be an IPv4 CIDR such as 192.168.0.0/16, or none") end
-end
+local lan = cli.lan(trace, opt.lan, usage)
 local max = tonumber(opt.max or 16)
 if not max or max ~= math.floor(max) or max < 2 or max > 64 then
 	usage("--max must be a whole number in 2..64")
@@ -97,14 +61,6 @@ local nic = opt.nic or "software"
 local known = {}
 for _, n in ipairs(baton.rss.nics()) do known[n.name] = true end
 if not known[nic] then usage("unknown NIC profile '" .. nic .. "'") end
-
--- 'rss fieldsets' says the recommendation as "SET" (every port) or "lan=SET wan=SET".
-local function fields_opt(rec)
-	if not rec:find("=") then return rec end
-	local t = {}
-	for port, set in rec:gmatch("(%S+)=(%S+)") do t[port] = set end
-	return t
-end
 
 -- The first reason, without its source lines, cut to one readable line.
 local function short(reason)
@@ -145,10 +101,7 @@ for _, name in ipairs(names) do
 		local fs, ferr = baton.rss.fieldsets(an, {nic = nic})
 		local solve = {nic = nic, cores = 2}
 		if fs then
-			solve.fields = fields_opt(fs.recommended)
-			for _, c in ipairs(fs.candidates) do
-				if c.recommended then row.fields = c.letters:gsub(" ", ",") end
-			end
+			solve.fields, row.fields = cli.recommended(fs)
 		else
 			notes[#notes + 1] = name .. ": fieldsets: " .. tostring(ferr) .. "; the default field set used"
 		end

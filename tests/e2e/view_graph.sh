@@ -3,6 +3,8 @@
 # moves, shows a node's accesses, survives resizing, and gives the terminal back on q.
 . tests/e2e-lib.sh
 . tests/view-lib.sh
+# An SGR sequence that sets a colour (39 and 49 only reset to the terminal's own).
+COLOR_SGR="$(printf '\033')\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;|m)"
 
 if ! command -v tmux >/dev/null 2>&1; then
 	skip "view graph" "tmux is not installed (make deps installs it)"
@@ -24,6 +26,9 @@ vt_expect "dchain object" "─▶ages"
 vt_expect "edge labelled with ports and r/w" "lan rw · wan r ─▶flows"
 vt_expect "object kind and capacity" "map 65536 rw"
 vt_expect "F-key bar" "F1Help .*F10Quit"
+tmux -L "$VT" capture-pane -p -e -t 0 >"$T/esc"
+if grep -qE "$COLOR_SGR" "$T/esc"; then ok "colours on a colour terminal (the check below can fail)"
+else not_ok "colours on a colour terminal (the check below can fail)" "$(cat -v "$T/esc" | head)"; fi
 vt_fits "graph fits 80 columns" 80
 # Right goes to the objects: the info line names the nearest one.
 vt_keys Right
@@ -90,11 +95,31 @@ vt_expect "nat's derived key source" "^ derived "
 vt_keys q
 vt_expect "q returns (no colour)" "^baton> ?$"
 tmux -L "$VT" capture-pane -p -e -t 0 >"$T/esc"
-if grep -q "$(printf '\033')\[3[0-9]m" "$T/esc"; then
-	not_ok "NO_COLOR: no colours were drawn" "$(grep -c "$(printf '\033')\[3" "$T/esc") coloured cells"
+if grep -qE "$COLOR_SGR" "$T/esc"; then
+	not_ok "NO_COLOR: no colours were drawn" "$(grep -cE "$COLOR_SGR" "$T/esc") lines with colour"
 else
 	ok "NO_COLOR: no colours were drawn"
 fi
+vt_end
+
+# A terminal without colours (vt100): plain attributes only; Ctrl-C leaves a view like q.
+vt_start 80 24 TERM=vt100
+vt_expect "vt100 shell" "baton>"
+vt_type "load fw"
+vt_type "analyze"
+vt_expect "analyzed on vt100" "verdict:"
+vt_type "view paths"
+vt_expect "paths on vt100" "call-path tree"
+tmux -L "$VT" capture-pane -p -e -t 0 >"$T/esc"
+if grep -qE "$COLOR_SGR" "$T/esc"; then
+	not_ok "a terminal without colours gets none" "$(grep -cE "$COLOR_SGR" "$T/esc") lines with colour"
+else
+	ok "a terminal without colours gets none"
+fi
+vt_keys C-c
+vt_expect "Ctrl-C leaves the view" "^baton> ?$"
+vt_type "echo alive"
+vt_expect "and the shell lives on" "^alive"
 vt_end
 
 # Not on a terminal: a clear error, the batch goes on.
