@@ -214,15 +214,12 @@ graph_cols(const char *s)
 	return n;
 }
 
+/* The cell at (y, x); outside the canvas, a spare cell past its end that is never drawn. */
 static struct graph_cell *
 graph_at(struct view_graph *g, int y, int x)
 {
-	static struct graph_cell none;
-
-	if (y < 0 || y >= g->h || x < 0 || x >= g->w) {
-		memset(&none, 0, sizeof none);
-		return &none;
-	}
+	if (y < 0 || y >= g->h || x < 0 || x >= g->w)
+		return &g->cell[g->w * g->h];
 	return &g->cell[y * g->w + x];
 }
 
@@ -337,8 +334,8 @@ graph_layout(struct view_graph *g, int cols)
 
 	/* Lines into cells. */
 	free(g->cell);
-	g->cell = xcalloc((size_t)g->w * (size_t)g->h, sizeof *g->cell);
-	for (int i = 0; i < g->w * g->h; i++)
+	g->cell = xcalloc((size_t)g->w * (size_t)g->h + 1, sizeof *g->cell);
+	for (int i = 0; i <= g->w * g->h; i++)
 		g->cell[i].src = g->cell[i].bun = -1;
 	for (int b = 0; b < g->n_bun; b++) {
 		struct graph_bundle *bu = &g->bun[b];
