@@ -1,14 +1,6 @@
 -- The baton Lua module from a script: run as `baton tests/lua/all.lua`. Prints TAP lines.
-local failed = 0
-local function check(name, cond, detail)
-	if cond then
-		print("ok - " .. name)
-	else
-		failed = failed + 1
-		print("not ok - " .. name)
-		if detail then print("#   " .. tostring(detail):gsub("\n", "\n#   ")) end
-	end
-end
+local tap = dofile((arg[0]:match("^(.*)/") or ".") .. "/../tap.lua")
+local check = tap.check
 
 local tmp = (os.getenv("TMPROOT") or "/tmp") .. "/lua-" .. tostring(os.time()) .. "-" ..
 	tostring(math.random(1, 1 << 30))
@@ -193,4 +185,4 @@ okcall, e = pcall(afw.analyze, afw)
 check("nf:analyze on a closed NF raises", not okcall and tostring(e):match("closed"), e)
 
 os.execute("rm -rf '" .. tmp .. "'")
-if failed > 0 then error(failed .. " Lua checks failed", 0) end
+tap.finish()

@@ -1,15 +1,7 @@
 -- baton.check and baton.rss.balance from a script: run as `baton tests/lua/check.lua`.
 -- Prints TAP lines.
-local failed = 0
-local function check(name, cond, detail)
-	if cond then
-		print("ok - " .. name)
-	else
-		failed = failed + 1
-		print("not ok - " .. name)
-		if detail then print("#   " .. tostring(detail):gsub("\n", "\n#   ")) end
-	end
-end
+local tap = dofile((arg[0]:match("^(.*)/") or ".") .. "/../tap.lua")
+local check = tap.check
 
 local nf = assert(baton.load("fw"))
 local an = assert(nf:analyze())
@@ -69,5 +61,4 @@ check("nf is required", not pcall(baton.check, {gen = gen}))
 local bc, bmsg = baton.check{nf = nf, gen = gen, config = {ports = {lan = {key = "00"}}}}
 check("a bad configuration: nil and a message", bc == nil and bmsg:find("configuration"), bmsg)
 
-print(failed == 0 and "# all passed" or ("# " .. failed .. " failed"))
-os.exit(failed == 0 and 0 or 1)
+tap.finish()

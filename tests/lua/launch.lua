@@ -4,16 +4,8 @@
 -- locks send what the sequential replay sends; locks on a churn trace with 2 workers gives the
 -- replay's verdict counts; bridge and lb run as locks builds; telemetry answers while it
 -- runs. Run as `baton tests/lua/launch.lua`; prints TAP lines.
-local failed = 0
-local function check(name, cond, detail)
-	if cond then
-		print("ok - " .. name)
-	else
-		failed = failed + 1
-		print("not ok - " .. name)
-		if detail then print("#   " .. tostring(detail):gsub("\n", "\n#   ")) end
-	end
-end
+local tap = dofile((arg[0]:match("^(.*)/") or ".") .. "/../tap.lua")
+local check = tap.check
 
 local tmp = os.getenv("TMPROOT") or "/tmp"
 local dir = tmp .. "/launch-lua-" .. tostring(os.time()) .. "-" .. tostring(math.random(1e6))
@@ -217,4 +209,4 @@ for _, name in ipairs{"bridge", "lb"} do
 end
 
 os.execute("rm -rf " .. dir)
-if failed > 0 then os.exit(1) end
+tap.finish()

@@ -1,14 +1,6 @@
 -- baton.rss from a script: run as `baton tests/lua/rss.lua`. Prints TAP lines.
-local failed = 0
-local function check(name, cond, detail)
-	if cond then
-		print("ok - " .. name)
-	else
-		failed = failed + 1
-		print("not ok - " .. name)
-		if detail then print("#   " .. tostring(detail):gsub("\n", "\n#   ")) end
-	end
-end
+local tap = dofile((arg[0]:match("^(.*)/") or ".") .. "/../tap.lua")
+local check = tap.check
 
 local fw = assert(baton.load("fw")):analyze()
 local cfg, err = baton.rss.solve(fw, {cores = 8, nic = "i40e"})
@@ -75,5 +67,4 @@ check("a short key is nil, message naming the size", r3 == nil and e3:match("52"
 local okc, e4 = pcall(baton.rss.solve, {constraints = {}})
 check("an analysis without ports is a Lua error", not okc and tostring(e4):match("ports"), e4)
 
-print(failed == 0 and "# all passed" or ("# " .. failed .. " failed"))
-os.exit(failed == 0 and 0 or 1)
+tap.finish()
