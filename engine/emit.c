@@ -160,25 +160,6 @@ write_if_changed(const char *path, const struct sbuf *text, struct err *e)
 	return 0;
 }
 
-static int
-mkdirs(const char *path, struct err *e)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *q = buf + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return err_set(e, -errno, "%s: %s", buf, strerror(errno));
-		*q = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return err_set(e, -errno, "%s: %s", buf, strerror(errno));
-	return 0;
-}
-
 /* The verdict and the constraints: may this be built, and if forced, what does it break? */
 static int
 judge(const struct emit_opts *o, struct emit_build *b, struct err *e)
@@ -316,8 +297,10 @@ emit_run(struct nfload *nf, const struct emit_opts *o, const struct progress *p,
 		 emit_mode_name(b->mode), b->cores);
 	snprintf(b->binary, sizeof b->binary, "%s/%s-%s-%u", b->dir, b->nf,
 		 emit_mode_name(b->mode), b->cores);
-	if ((rc = mkdirs(b->dir, e)) < 0)
+	if ((rc = nfload_mkdirs(b->dir)) < 0) {
+		err_set(e, rc, "cannot create %s: %s", b->dir, strerror(-rc));
 		goto fail;
+	}
 	write_config(nf, b, &text);
 	snprintf(path, sizeof path, "%s/config.c", b->dir);
 	if ((rc = write_if_changed(path, &text, e)) < 0)

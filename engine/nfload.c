@@ -312,8 +312,8 @@ cache_path(const char *source, enum nfload_build b, struct err *e)
 	return sbuf_detach(&sb);
 }
 
-static int
-mkdirs(const char *path)
+int
+nfload_mkdirs(const char *path)
 {
 	char buf[4096];
 
@@ -396,7 +396,7 @@ build_path(struct nfload *nf, enum nfload_build b, struct sbuf *warnings, struct
 
 		slash = strrchr(path, '/');
 		*slash = '\0';
-		rc = mkdirs(path);
+		rc = nfload_mkdirs(path);
 		*slash = '/';
 		if (rc < 0) {
 			err_set(e, rc, "cannot create %.*s: %s", (int)(slash - path), path, strerror(-rc));

@@ -100,6 +100,8 @@ void nfload_format(const struct nfload *nf, struct sbuf *out);
 /* The source tree (BATON_ROOT, else where baton was built) and the cache of compiled NFs
 ** (BATON_CACHE, else the build directory's nfs/so). */
 const char *nfload_root(void);
+/* Makes directory 'path' and its parents (as mkdir -p; modes 0777 less the umask). 0 or -errno. */
+int nfload_mkdirs(const char *path);
 const char *nfload_cache(void);
 
 #endif
