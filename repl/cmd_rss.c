@@ -32,14 +32,10 @@ cons_of(struct session *s, struct rss_cons *c, bool need_an, struct err *e)
 {
 	if (!s->nf)
 		return err_set(e, -EINVAL, "no NF loaded (load one first: load fw)");
-	if (s->an && s->sh) {
-		rss_cons_from_shard(s->an, s->sh, c);
-		return 0;
-	}
-	if (need_an)
+	if (need_an && !(s->an && s->sh))
 		return err_set(e, -EINVAL, "no analysis yet (run analyze first: the constraints "
 			       "come from it)");
-	rss_cons_none(c, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
+	session_rss_cons(s, c);
 	return 0;
 }
 
@@ -51,9 +47,7 @@ config_of(struct session *s, struct err *e)
 		err_set(e, -EINVAL, "no NF loaded (load one first: load fw)");
 		return NULL;
 	}
-	if (!s->rss)
-		s->rss = rss_config_new(NULL, 0, 0, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
-	return s->rss;
+	return session_rss(s);
 }
 
 static int

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "engine/launch.h"
-#include "engine/nfload.h"
 #include "engine/portmap.h"
 #include "engine/rss.h"
 #include "repl/session.h"
@@ -68,13 +67,8 @@ do_rss(struct session *s, int argc, char **argv, struct err *e)
 
 	if (!s->nf)
 		return err_set(e, -EINVAL, "no NF loaded (load one first: load fw)");
-	if (!s->rss)
-		s->rss = rss_config_new(NULL, 0, 0, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
-	if (s->an && s->sh)
-		rss_cons_from_shard(s->an, s->sh, &k);
-	else
-		rss_cons_none(&k, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
-	a.cfg = s->rss;
+	session_rss_cons(s, &k);
+	a.cfg = session_rss(s);
 	a.cons = &k;
 	a.analyzed = s->an && s->sh;
 	/* The trace's split is redone for the NF loaded now (its ports may differ). */

@@ -64,6 +64,23 @@ session_init(struct session *s, const volatile sig_atomic_t *stop)
 	s->progress.arg = s;
 }
 
+struct rss_config *
+session_rss(struct session *s)
+{
+	if (!s->rss)
+		s->rss = rss_config_new(NULL, 0, 0, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
+	return s->rss;
+}
+
+void
+session_rss_cons(const struct session *s, struct rss_cons *out)
+{
+	if (s->an && s->sh)
+		rss_cons_from_shard(s->an, s->sh, out);
+	else
+		rss_cons_none(out, nfload_nports(s->nf), nfload_desc(s->nf)->ports);
+}
+
 void
 session_set_trace(struct session *s, const char *path, const struct portmap *pm)
 {

@@ -18,6 +18,7 @@ struct analysis;
 struct shard;
 struct nfload;
 struct rss_config;
+struct rss_cons;
 struct emit_build;
 struct launch_run;
 
@@ -61,6 +62,13 @@ void session_release(struct session *s);
 
 /* Drops the last analysis (it no longer matches the loaded NF or its configuration). */
 void session_drop_analysis(struct session *s);
+
+/* The RSS configuration of the loaded NF (s->nf must be set), made with the defaults (software
+** profile, the Microsoft key on the 4-tuple) on first use. */
+struct rss_config *session_rss(struct session *s);
+/* What the loaded NF (s->nf must be set) needs of RSS: the last analysis's constraints, or none
+** before an analysis. Release with rss_cons_release. */
+void session_rss_cons(const struct session *s, struct rss_cons *out);
 
 /* Remembers 'path' and its port split as the current trace ('view rss' loads it). */
 void session_set_trace(struct session *s, const char *path, const struct portmap *pm);
