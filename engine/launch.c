@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
@@ -48,8 +49,46 @@ struct launch_run {
 	double prev_t;
 	bool ended;
 	int status;
+	int owner_fd;			/* run/.owner, locked while this run uses the run dir */
 	char notes[512];
 };
+
+/*---- How it ended ----*/
+
+/* proc.h reports a death by signal as 128 + its number; the build itself exits 0, 1 or 2. */
+static int
+end_signal(int status)
+{
+	return status > 128 && status < 128 + 65 ? status - 128 : 0;
+}
+
+static const char *
+signal_name(int sig)
+{
+	static const struct { int sig; const char *name; } names[] = {
+		{ SIGKILL, "SIGKILL" }, { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" },
+		{ SIGSEGV, "SIGSEGV" }, { SIGABRT, "SIGABRT" }, { SIGBUS, "SIGBUS" },
+		{ SIGILL, "SIGILL" }, { SIGFPE, "SIGFPE" }, { SIGHUP, "SIGHUP" },
+		{ SIGQUIT, "SIGQUIT" }, { SIGPIPE, "SIGPIPE" },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return "a signal";
+}
+
+/* "exited with status N" or "was killed by signal 9 (SIGKILL)". */
+static void
+describe_end(int status, char *buf, size_t n)
+{
+	int sig = end_signal(status);
+
+	if (sig)
+		snprintf(buf, n, "was killed by signal %d (%s)", sig, signal_name(sig));
+	else
+		snprintf(buf, n, "exited with status %d", status);
+}
 
 /*---- The trace, split per port and queue ----*/
 
@@ -306,6 +345,160 @@ clean_dir(const char *dir, struct err *e)
 	return 0;
 }
 
+/* Removes a directory's files, then the directory (DPDK's runtime dirs hold only files). */
+static void
+remove_dir(const char *dir)
+{
+	char path[4400];
+	DIR *d;
+	struct dirent *de;
+
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '.'))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* The pid holding a lock on 'path' (a DPDK primary locks its runtime dir's config file while it
+** lives), 0 when none does or the file is not there. */
+static pid_t
+lock_holder(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	pid_t pid = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		pid = fl.l_pid > 0 ? fl.l_pid : 1;
+	close(fd);
+	return pid;
+}
+
+static bool
+pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* A killed build leaves its DPDK runtime dir (config, fbarrays of several MB, telemetry
+** socket): the runs of shells that are gone, which no live process holds, are removed; so is
+** an unheld dir of the prefix about to be used. -EBUSY when a live process holds that one. */
+static int
+clean_prefixes(const char *sock, const char *prefix, struct err *e)
+{
+	char root[300], dir[700], config[800];
+	struct dirent *de;
+	pid_t holder;
+	DIR *d;
+	int pid;
+	unsigned seq;
+	char end;
+
+	snprintf(root, sizeof root, "%s", sock);
+	for (int up = 0; up < 2 && strrchr(root, '/'); up++)
+		*strrchr(root, '/') = '\0';
+	snprintf(dir, sizeof dir, "%s/%s", root, prefix);
+	snprintf(config, sizeof config, "%s/config", dir);
+	if ((holder = lock_holder(config)))
+		return err_set(e, -EBUSY, "file prefix %s is in use by process %d (%s); pick "
+			       "another with -- --file-prefix NAME", prefix, (int)holder, dir);
+	/* Without a config it may be a --no-shconf process's: left alone. */
+	if (access(config, F_OK) == 0)
+		remove_dir(dir);
+	if (!(d = opendir(root)))
+		return 0;
+	while ((de = readdir(d))) {
+		/* Only baton's own names: baton-PID-N. */
+		if (sscanf(de->d_name, "baton-%d-%u%c", &pid, &seq, &end) != 2 ||
+		    pid == (int)getpid() || pid_alive(pid))
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", root, de->d_name);
+		snprintf(config, sizeof config, "%s/config", dir);
+		if (!lock_holder(config))
+			remove_dir(dir);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Marks the run dir as this process's while the run uses it: another baton launching the same
+** build would empty it under the running build's feet (its logs, its pcaps). fcntl locks are
+** per process, so launching again from this one is not refused. */
+static int
+own_run_dir(struct launch_run *r, struct err *e)
+{
+	char path[4300];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	snprintf(path, sizeof path, "%s/.owner", r->dir);
+	r->owner_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (r->owner_fd < 0)
+		return err_set(e, -errno, "%s: %s", path, strerror(errno));
+	if (fcntl(r->owner_fd, F_SETLK, &fl) < 0) {
+		pid_t holder = lock_holder(path);
+		close(r->owner_fd);
+		r->owner_fd = -1;
+		return err_set(e, -EBUSY, "%s is in use: process %d runs this build from there; "
+			       "stop it first", r->dir, (int)holder);
+	}
+	/* Which run the files are: a later run of the same build takes them over. */
+	if (ftruncate(r->owner_fd, 0) < 0 ||
+	    pwrite(r->owner_fd, r->prefix, strlen(r->prefix), 0) != (ssize_t)strlen(r->prefix))
+		return err_set(e, -EIO, "%s: cannot write", path);
+	return 0;
+}
+
+/* Whether the run dir's files are still this run's (no later launch took them over). */
+static bool
+run_dir_mine(const struct launch_run *r)
+{
+	char path[4300], buf[sizeof r->prefix];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/.owner", r->dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strcmp(buf, r->prefix) == 0;
+}
+
+static void
+release_run_dir(struct launch_run *r)
+{
+	if (r->owner_fd >= 0)
+		close(r->owner_fd);
+	r->owner_fd = -1;
+}
+
+/* A killed build's queue pcaps are of no use (outputs cut short, inputs a copy of the trace)
+** and may be large; its logs stay for a post-mortem. */
+static void
+remove_queue_files(const struct launch_run *r)
+{
+	char path[4400];
+
+	for (unsigned p = 0; p < r->nports; p++)
+		for (unsigned q = 0; q < r->nq; q++) {
+			queue_file(r, "in", p, q, path, sizeof path);
+			unlink(path);
+			queue_file(r, "out", p, q, path, sizeof path);
+			unlink(path);
+		}
+}
+
 /* The last line of 'path' that starts with 'start' (malloc'ed), or NULL. */
 static char *
 last_line(const char *path, const char *start)
@@ -354,6 +547,7 @@ start_failed(struct launch_run *r, int status, struct err *e)
 static void
 run_free(struct launch_run *r)
 {
+	release_run_dir(r);
 	sbuf_release(&r->cmdline);
 	val_free(r->prev);
 	free(r->queue_in);
@@ -380,6 +574,7 @@ launch_start(const struct emit_build *b, const struct launch_opts *o, const stru
 	r->loop = o->loop;
 	r->outputs = o->pcap && !o->loop;
 	r->pid = -1;
+	r->owner_fd = -1;
 	r->queue_in = xcalloc((size_t)r->nports * r->nq, sizeof *r->queue_in);
 	if (!o->pcap && !o->null && !user_has(o, "--vdev")) {
 		err_set(e, -EINVAL, "what traffic? --pcap FILE, --null, or your own vdevs after "
@@ -406,7 +601,13 @@ launch_start(const struct emit_build *b, const struct launch_opts *o, const stru
 		err_set(e, -ENOENT, "%s: not built (%s); emit it again", b->binary, strerror(errno));
 		goto fail;
 	}
-	if (clean_dir(r->dir, e) < 0)
+	if (clean_prefixes(r->sock, r->prefix, e) < 0)
+		goto fail;
+	if (mkdir(r->dir, 0755) < 0 && errno != EEXIST) {
+		err_set(e, -errno, "%s: %s", r->dir, strerror(errno));
+		goto fail;
+	}
+	if (own_run_dir(r, e) < 0 || clean_dir(r->dir, e) < 0)
 		goto fail;
 	if (o->pcap && split_trace(r, b, o, p, e) < 0)
 		goto fail;
@@ -521,6 +722,36 @@ with_rates(const struct val *now, const struct val *old, double dt)
 	return c;
 }
 
+static struct val *
+not_running(const struct launch_run *r, struct err *e)
+{
+	char how[64];
+
+	describe_end(r->status, how, sizeof how);
+	if (end_signal(r->status))
+		err_set(e, -ESRCH, "%s is not running: it %s; 'stop' cleans up after it", r->nf,
+			how);
+	else
+		err_set(e, -ESRCH, "%s is not running (it %s); 'stop' shows its totals", r->nf,
+			how);
+	return NULL;
+}
+
+/* The pools' free mbufs as /baton/cores gives them (runtimes from before it have none). */
+static void
+add_mbufs(struct val *out, const struct val *now)
+{
+	const struct val *m = val_get(now, "mbufs");
+	struct val *o;
+
+	if (!m)
+		return;
+	o = val_set(out, "mbufs", val_obj());
+	val_set_int(o, "size", (int64_t)num(m, "size"));
+	val_set_int(o, "initial", (int64_t)num(m, "initial"));
+	val_set_int(o, "free", (int64_t)num(m, "free"));
+}
+
 struct val *
 launch_counters(struct launch_run *r, struct err *e)
 {
@@ -528,14 +759,17 @@ launch_counters(struct launch_run *r, struct err *e)
 	double t, dt, max = 0, sum = 0;
 	char key[32];
 
-	if (!launch_running(r)) {
-		err_set(e, -ESRCH, "%s is not running (it exited with status %d); 'stop' shows "
-			"its totals", r->nf, r->status);
+	if (!launch_running(r))
+		return not_running(r, e);
+	now = telem_query(r->sock, "/baton/cores", 2.0, e);
+	if (!now) {
+		/* Ended while asked (its socket closed under the query): say how. */
+		if (!launch_running(r)) {
+			err_clear(e);
+			return not_running(r, e);
+		}
 		return NULL;
 	}
-	now = telem_query(r->sock, "/baton/cores", 2.0, e);
-	if (!now)
-		return NULL;
 	t = clock_seconds();
 	dt = r->prev ? seconds_of(now) - seconds_of(r->prev) : seconds_of(now);
 	if (dt <= 0)
@@ -560,6 +794,7 @@ launch_counters(struct launch_run *r, struct err *e)
 	val_set(out, "total", with_rates(val_get(now, "total"),
 					 r->prev ? val_get(r->prev, "total") : NULL, dt));
 	val_set_num(out, "imbalance", sum > 0 ? max / (sum / r->cores) : 0);
+	add_mbufs(out, now);
 	val_free(r->prev);
 	r->prev = now;
 	r->prev_t = t;
@@ -580,10 +815,16 @@ launch_status(struct launch_run *r)
 	val_set_int(v, "cores", r->cores);
 	val_set_int(v, "pid", r->pid);
 	val_set_bool(v, "running", running);
-	if (running)
+	if (running) {
 		val_set_num(v, "seconds", clock_seconds() - r->started);
-	else
+	} else {
+		char how[64];
+		describe_end(r->status, how, sizeof how);
 		val_set_int(v, "status", r->status);
+		if (end_signal(r->status))
+			val_set_int(v, "signal", end_signal(r->status));
+		val_set_str(v, "ended", how);
+	}
 	val_set_str(v, "command", sbuf_str(&r->cmdline));
 	val_set_str(v, "dir", r->dir);
 	val_set_str(v, "telemetry", r->sock);
@@ -620,47 +861,71 @@ count_packets(const char *path)
 	return n;
 }
 
-/* The DPDK runtime directory the build leaves behind (config and lock files). */
+/* The DPDK runtime directory the build leaves behind (config, fbarrays, telemetry socket). */
 static void
 remove_runtime_dir(const struct launch_run *r)
 {
-	char dir[400], path[700];
-	DIR *d;
-	struct dirent *de;
+	char dir[400];
 
 	snprintf(dir, sizeof dir, "%s", r->sock);
 	if (strrchr(dir, '/'))
 		*strrchr(dir, '/') = '\0';
-	if (!(d = opendir(dir)))
+	remove_dir(dir);
+}
+
+/* What a killed build leaves: the runtime dir and its queue pcaps (unless a later run of the
+** build owns them now). */
+static void
+clean_after(struct launch_run *r)
+{
+	remove_runtime_dir(r);
+	if (end_signal(r->status) && run_dir_mine(r))
+		remove_queue_files(r);
+}
+
+/* The mbufs line of the totals, with what did not come back: initial - final (the ports
+** stopped, holding what they held at the start) or size - closed (the ports closed, holding
+** nothing), whichever is more; as the runtime's stats_mbufs_leaked. */
+static void
+add_leaked(struct val *v)
+{
+	const struct val *m = val_get(v, "mbufs");
+	double stopped, closed = 0;
+
+	if (!m || !val_get(m, "final"))
 		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '.'))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
+	stopped = num(m, "initial") - num(m, "final");
+	if (val_get(m, "closed"))
+		closed = num(m, "size") - num(m, "closed");
+	stopped = stopped > closed ? stopped : closed;
+	val_set_int(v, "leaked", stopped > 0 ? (int64_t)stopped : 0);
 }
 
 struct val *
 launch_stop(struct launch_run *r, double grace, struct err *e)
 {
 	struct val *v, *outs, *tot;
-	char *line, path[4400];
+	char *line, path[4400], how[64];
 	uint64_t rx, acc;
 
 	if (!r->ended) {
 		r->status = proc_end(r->pid, SIGINT, grace);
 		r->ended = true;
 	}
-	remove_runtime_dir(r);
+	clean_after(r);
 	line = last_line(r->out_log, "{\"event\":\"totals\"");
 	if (!line) {
 		char *err = proc_tail(r->err_log, 2000);
-		err_set(e, -EIO, "%s ended (status %d) without printing its totals%s%s", r->nf,
-			r->status, *err ? ":\n" : "", err);
+		describe_end(r->status, how, sizeof how);
+		if (end_signal(r->status))
+			err_set(e, -EIO, "%s %s before it printed its totals: no counts; its runtime "
+				"files are removed%s%s", r->nf, how, *err ? ". Its stderr:\n" : "",
+				err);
+		else
+			err_set(e, -EIO, "%s %s without printing its totals%s%s", r->nf, how,
+				*err ? ":\n" : "", err);
 		free(err);
+		release_run_dir(r);
 		return NULL;
 	}
 	v = json_parse(line, strlen(line), r->out_log, e);
@@ -673,6 +938,7 @@ launch_stop(struct launch_run *r, double grace, struct err *e)
 	acc = (uint64_t)(num(tot, "tx") + num(tot, "drops") + num(tot, "floods") +
 			 num(tot, "tx_fail"));
 	val_set_bool(v, "accounted", rx == acc);
+	add_leaked(v);
 	outs = val_arr();
 	for (unsigned p = 0; r->outputs && p < r->nports; p++)
 		for (unsigned k = 0; k < r->nq; k++) {
@@ -685,6 +951,8 @@ launch_stop(struct launch_run *r, double grace, struct err *e)
 			val_push(outs, o);
 		}
 	val_set(v, "outputs", outs);
+	/* Ended and read: another baton may launch this build now. */
+	release_run_dir(r);
 	return v;
 }
 
@@ -698,7 +966,7 @@ launch_free(struct launch_run *r)
 		r->ended = true;
 	}
 	if (r->pid > 0)
-		remove_runtime_dir(r);
+		clean_after(r);
 	run_free(r);
 }
 
@@ -720,7 +988,7 @@ format_row(struct sbuf *out, const char *name, const struct val *c, bool rates)
 void
 launch_format_counters(const struct val *c, struct sbuf *out)
 {
-	const struct val *cores = val_get(c, "cores");
+	const struct val *cores = val_get(c, "cores"), *m;
 	char name[16];
 
 	sbuf_printf(out, "%s %s, %lld worker%s, %.1f s; rates over the last %.2f s\n",
@@ -735,12 +1003,15 @@ launch_format_counters(const struct val *c, struct sbuf *out)
 	}
 	format_row(out, "total", val_get(c, "total"), true);
 	sbuf_printf(out, "imbalance (max/mean rx rate): %.2f\n", num(c, "imbalance"));
+	if ((m = val_get(c, "mbufs")))
+		sbuf_printf(out, "mbufs free: %.0f of %.0f (%.0f at the start)\n", num(m, "free"),
+			    num(m, "size"), num(m, "initial"));
 }
 
 void
 launch_format_totals(const struct val *t, struct sbuf *out)
 {
-	const struct val *tot = val_get(t, "total"), *outs = val_get(t, "outputs");
+	const struct val *tot = val_get(t, "total"), *outs = val_get(t, "outputs"), *m;
 	char key[32];
 
 	sbuf_printf(out, "%s %s, %lld worker%s, ran %.2f s, exit status %lld\n",
@@ -758,6 +1029,20 @@ launch_format_totals(const struct val *t, struct sbuf *out)
 		    val_get(t, "accounted") && val_get(t, "accounted")->u.b ? "accounted" :
 		    "UNACCOUNTED", num(tot, "rx"), num(tot, "tx"), num(tot, "drops"),
 		    num(tot, "floods"), num(tot, "tx_fail"));
+	if ((m = val_get(t, "dispatcher")))
+		sbuf_printf(out, "dispatcher: rx %.0f, dispatched %.0f, dropped %.0f (a worker's ring "
+			    "full: never seen by a worker)\n", num(m, "rx"), num(m, "dispatched"),
+			    num(m, "dispatch_drops"));
+	if ((m = val_get(t, "mbufs")) && val_get(t, "leaked")) {
+		sbuf_printf(out, "mbufs %s: %.0f free at the start, %.0f at the stop", num(t, "leaked")
+			    ? "LEAKED" : "all back", num(m, "initial"), num(m, "final"));
+		if (val_get(m, "closed"))
+			sbuf_printf(out, ", %.0f of %.0f with the ports closed", num(m, "closed"),
+				    num(m, "size"));
+		if (num(t, "leaked"))
+			sbuf_printf(out, ": %.0f missing", num(t, "leaked"));
+		sbuf_addc(out, '\n');
+	}
 	for (size_t i = 0; outs && i < outs->u.c.n; i++)
 		sbuf_printf(out, "  %s: %lld packets\n", val_get_str(outs->u.c.items[i], "path"),
 			    (long long)num(outs->u.c.items[i], "packets"));
@@ -774,6 +1059,11 @@ launch_format_status(const struct val *s, struct sbuf *out)
 			    val_get_str(s, "nf"), val_get_str(s, "mode"), (long long)num(s, "cores"),
 			    num(s, "cores") == 1 ? "" : "s",
 			    num(s, "seconds"), (long long)num(s, "pid"));
+	else if (val_get(s, "signal"))
+		sbuf_printf(out, "%s %s on %lld core%s: ended: it %s ('stop' cleans up after "
+			    "it)\n", val_get_str(s, "nf"), val_get_str(s, "mode"),
+			    (long long)num(s, "cores"), num(s, "cores") == 1 ? "" : "s",
+			    val_get_str(s, "ended"));
 	else
 		sbuf_printf(out, "%s %s on %lld core%s: ended, exit status %lld ('stop' shows the "
 			    "totals)\n", val_get_str(s, "nf"), val_get_str(s, "mode"),

@@ -37,8 +37,11 @@ struct launch_opts {
 
 struct launch_run;
 
-/* Splits the trace, starts the build and waits until it says it is ready. NULL with 'e' set
-** when it cannot start: the EAL's or the runtime's own messages are in 'e'. */
+/* Splits the trace, starts the build and waits until it says it is ready. First removes what
+** killed runs left: DPDK runtime dirs of baton shells that are gone and that no process holds,
+** and an unheld one of the prefix about to be used. NULL with 'e' set when it cannot start:
+** the EAL's or the runtime's own messages are in 'e'; -EBUSY when another process runs this
+** build (its run dir is locked) or holds the file prefix. */
 struct launch_run *launch_start(const struct emit_build *b, const struct launch_opts *o,
 				const struct progress *p, struct err *e);
 
@@ -46,12 +49,16 @@ struct launch_run *launch_start(const struct emit_build *b, const struct launch_
 bool launch_running(struct launch_run *r);
 
 /* One snapshot from /baton/cores: per core and in total the counters, plus rates over the time
-** since the previous snapshot (or the start): rx_pps, tx_pps, drop_pps, busy (0..1). NULL with
-** 'e' set when it no longer runs or does not answer. */
+** since the previous snapshot (or the start): rx_pps, tx_pps, drop_pps, busy (0..1); and
+** "mbufs": {size, initial, free}, the pools' free mbufs now and before any traffic. NULL with
+** 'e' set when it no longer runs (-ESRCH, saying how it ended: "was killed by signal 9
+** (SIGKILL)") or does not answer. */
 struct val *launch_counters(struct launch_run *r, struct err *e);
 
-/* What runs: nf, mode, cores, pid, running, seconds, exit status when ended, the command line,
-** the run directory, the telemetry socket, the per-queue input packets. */
+/* What runs: nf, mode, cores, pid, running, seconds; once ended "status" (a signal shows as
+** 128 + its number), "signal" when killed by one and "ended" in words ("was killed by signal 9
+** (SIGKILL)"); the command line, the run directory, the telemetry socket, the per-queue input
+** packets. */
 struct val *launch_status(struct launch_run *r);
 
 /* What the build has said for people so far (its "baton: " lines: the RSS decision per port,
@@ -60,12 +67,16 @@ char *launch_messages(struct launch_run *r);
 
 /* SIGINT, then waits for it to print its totals and end (SIGKILL after 'grace' seconds).
 ** Returns the totals as the build printed them plus "status", "outputs" (the pcaps it wrote,
-** with their packet counts) and "accounted" (rx = tx + drops + floods + tx_fail). NULL with
-** 'e' set when it printed no totals (a crash; its last output is in 'e'). The run stays
-** valid for launch_status until freed. */
+** with their packet counts), "accounted" (rx = tx + drops + floods + tx_fail), and with
+** "mbufs" ({size, initial, final, closed}: the pools' free mbufs before traffic, after the
+** stop, with the ports closed) "leaked": the mbufs that did not come back. NULL with 'e' set
+** when it printed no totals (killed, or a crash; its last output is in 'e'). Either way its
+** runtime dir is removed, and a killed run's queue pcaps. The run stays valid for
+** launch_status until freed. */
 struct val *launch_stop(struct launch_run *r, double grace, struct err *e);
 
-/* Ends it if it still runs (SIGTERM, then SIGKILL) and frees everything. NULL is fine. */
+/* Ends it if it still runs (SIGTERM, then SIGKILL), removes its runtime dir (and a killed
+** run's queue pcaps) and frees everything. NULL is fine. */
 void launch_free(struct launch_run *r);
 
 /* Text for the shell. */

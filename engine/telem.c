@@ -69,7 +69,9 @@ telem_query(const char *path, const char *cmd, double timeout, struct err *e)
 		err_set(e, n ? (int)n : -EIO, "telemetry %s: no greeting", path);
 		goto out;
 	}
-	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+	/* MSG_NOSIGNAL: a build that dies between greeting and command must not take the shell
+	** with it through SIGPIPE. */
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd)) {
 		err_set(e, -errno, "telemetry %s: %s", path, strerror(errno));
 		goto out;
 	}

@@ -239,8 +239,14 @@ do_stop(struct session *s, int argc, char **argv, struct err *e)
 		out_printf(&s->out, "%s", sbuf_str(&sb));
 		sbuf_release(&sb);
 	}
-	rc = val_get(v, "accounted") && val_get(v, "accounted")->u.b ? 0 :
-	     err_set(e, -EIO, "packets unaccounted for: rx != tx + drops + floods + tx failures");
+	if (!(val_get(v, "accounted") && val_get(v, "accounted")->u.b))
+		rc = err_set(e, -EIO, "packets unaccounted for: rx != tx + drops + floods + tx "
+			     "failures");
+	else if (val_get_int(v, "leaked", 0) > 0)
+		rc = err_set(e, -EIO, "%lld mbufs leaked: the pools had %lld free before traffic "
+			     "and %lld after the stop", (long long)val_get_int(v, "leaked", 0),
+			     (long long)val_get_int(val_get(v, "mbufs"), "initial", 0),
+			     (long long)val_get_int(val_get(v, "mbufs"), "final", 0));
 	val_free(v);
 	return rc;
 }
@@ -286,12 +292,15 @@ const struct cmd cmd_run_table[] = {
 	  .summary = "per-core counters of the running build, rates since the last call",
 	  .detail = "Reads /baton/cores from the build's DPDK telemetry socket: per core rx, tx,\n"
 		    "drops, floods, tx failures, aborted reader runs and write locks (locks),\n"
-		    "cycles per packet, and rates and busy share since the previous call.\n" },
+		    "cycles per packet, and rates and busy share since the previous call; and\n"
+		    "the free mbufs of its pools against their count before traffic.\n" },
 	{ .name = "stop", .fn = do_stop, .arity = 1, .flags = CMD_F_JSON,
 	  .usage = "stop [--json]",
 	  .summary = "stop the launched build: totals, and the pcaps it wrote",
 	  .detail = "Sends SIGINT, waits for the totals the build prints (rx = tx + drops +\n"
-		    "floods + tx failures: it fails when a packet is unaccounted for) and lists\n"
-		    "the output pcaps with their packet counts.\n" },
+		    "floods + tx failures: it fails when a packet is unaccounted for, or when\n"
+		    "the mbuf pools have fewer free mbufs after the stop than before traffic)\n"
+		    "and lists the output pcaps with their packet counts. A build that was\n"
+		    "killed has no totals: stop says how it ended and removes its runtime files.\n" },
 	{ .name = NULL },
 };

@@ -17,6 +17,11 @@
 ** restored, the packet re-runs from scratch under the write lock and its verdict is the
 ** re-run's. Packets of a burst are handled strictly in order, so a later packet sees what an
 ** earlier one wrote.
+**
+** Mbufs: the pools' free counts are taken once setup is done (before any traffic), served live
+** by /baton/cores, and taken again at the end once the workers are out, the ports stopped and
+** the dispatch rings emptied, then once more with the ports closed; the totals say whether
+** every mbuf came back (stats_mbufs_leaked).
 */
 
 #include "rt.h"
@@ -134,6 +139,7 @@ struct rt {
 	uint32_t started;
 	uint32_t finished;
 	int32_t go;
+	int ports_closed;		/* rt_settle closed them */
 	/* Read by every worker on every loop, written once: a line of its own. */
 	uint32_t stop __rte_cache_aligned;
 };
@@ -1025,6 +1031,17 @@ rt_setup(struct rt *rt)
 	return 0;
 }
 
+/* The workers' pools and the dispatcher's. */
+static int
+rt_watch_pools(struct rt *rt)
+{
+	struct rte_mempool *all[rt->workers + 1];
+
+	memcpy(all, rt->pools, rt->workers * sizeof *all);
+	all[rt->workers] = rt->disp_pool;
+	return stats_mbufs_watch(rt->stats, all, rt->workers + 1);
+}
+
 /* Launches the workers and opens the barrier once every init succeeded. */
 static int
 rt_launch(struct rt *rt)
@@ -1054,6 +1071,9 @@ rt_launch(struct rt *rt)
 		__atomic_store_n(&rt->go, -1, __ATOMIC_RELEASE);
 		return -1;
 	}
+	/* Everything is set up and no packet has moved: the pools' baseline. */
+	if (rt_watch_pools(rt) < 0)
+		printf("baton: warning: out of memory: mbufs are not watched for leaks\n");
 	rt->tsc0 = rte_rdtsc();
 	rt->ns_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / rte_get_tsc_hz());
 	stats_start(rt->stats, rt->tsc0);
@@ -1124,12 +1144,42 @@ rt_stop(struct rt *rt)
 		stats_end(rt->stats);
 }
 
+/* After rt_stop: stops the ports, frees what the runtime still holds (the dispatch rings'
+** packets; bursts in hand were all sent or freed by the workers) and counts the free mbufs,
+** then closes the ports (a PMD may keep mbufs until then: net_pcap's looped trace) and counts
+** again. */
+static void
+rt_settle(struct rt *rt)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < rt->ports.n; i++) {
+		struct port *p = &rt->ports.port[i];
+
+		if (!p->started)
+			continue;
+		rc = rte_eth_dev_stop(p->id);
+		if (rc < 0)
+			printf("baton: warning: port %u (%s): stop: %s\n", i, p->dev,
+			    rte_strerror(-rc));
+		p->started = 0;
+	}
+	disp_free(rt->disp);
+	rt->disp = NULL;
+	stats_mbufs_stopped(rt->stats);
+	port_close(&rt->ports);
+	rt->ports_closed = 1;
+	stats_mbufs_closed(rt->stats);
+}
+
 static void
 rt_release(struct rt *rt)
 {
 	unsigned k;
 
-	port_close(&rt->ports);
+	if (!rt->ports_closed)
+		port_close(&rt->ports);
 	disp_free(rt->disp);
 	rt->disp = NULL;
 	for (k = 0; rt->w && k < rt->workers; k++) {
@@ -1180,13 +1230,20 @@ rt_run(struct rt *rt)
 	printf("; main lcore %u controls\n", rte_get_main_lcore());
 	if (rt_launch(rt) < 0) {
 		rt_stop(rt);
+		/* The pools may be watched already (a dispatcher that did not launch). */
+		rt_settle(rt);
 		return -1;
 	}
 	rt_control(rt);
 	rt_stop(rt);
+	rt_settle(rt);
 	stats_print_json(rt->stats, "totals", stdout);
 	if (stats_print_summary(rt->stats, stdout) < 0) {
-		rt_error("the counters do not add up: a runtime bug");
+		if (stats_mbufs_leaked(rt->stats))
+			rt_error("%" PRIu64 " mbufs did not come back to their pools: a leak",
+			    stats_mbufs_leaked(rt->stats));
+		else
+			rt_error("the counters do not add up: a runtime bug");
 		rc = -1;
 	}
 	return rc;

@@ -1,5 +1,6 @@
 /*
-** Counters out: JSON lines, the human summary and the /baton/cores telemetry command.
+** Counters out: JSON lines, the human summary and the /baton/cores telemetry command; and the
+** mbuf pools' free counts, watched for leaks.
 */
 
 #include "stats.h"
@@ -37,6 +38,7 @@ stats_new(const char *nf, const char *mode, unsigned workers, const unsigned *lc
 	}
 	memset(s->core, 0, core_bytes);
 	memcpy(s->lcore, lcores, workers * sizeof *s->lcore);
+	rte_spinlock_init(&s->pools_lock);
 	return s;
 }
 
@@ -47,6 +49,7 @@ stats_free(struct stats *s)
 		return;
 	if (stats_served == s)
 		__atomic_store_n(&stats_served, NULL, __ATOMIC_RELEASE);
+	free(s->pools);
 	free(s->lcore);
 	free(s->core);
 	free(s);
@@ -78,6 +81,116 @@ stats_seconds(const struct stats *s)
 }
 
 #define LOAD(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
+
+/*---- mbufs ----*/
+
+/* The pools' free mbufs now; the caller holds pools_lock or is the only user of the pools. */
+static uint64_t
+pools_free(const struct stats *s)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < s->n_pools; i++)
+		n += rte_mempool_avail_count(s->pools[i]);
+	return n;
+}
+
+int
+stats_mbufs_watch(struct stats *s, struct rte_mempool *const *pools, unsigned n)
+{
+	unsigned i;
+
+	s->pools = calloc(n ? n : 1, sizeof *s->pools);
+	if (!s->pools)
+		return -ENOMEM;
+	s->n_pools = 0;
+	s->mbufs_size = 0;
+	for (i = 0; i < n; i++) {
+		if (!pools[i])
+			continue;
+		s->pools[s->n_pools++] = pools[i];
+		s->mbufs_size += pools[i]->size;
+	}
+	s->mbufs_initial = pools_free(s);
+	rte_spinlock_lock(&s->pools_lock);
+	s->mbufs_phase = STATS_MBUFS_LIVE;
+	rte_spinlock_unlock(&s->pools_lock);
+	return 0;
+}
+
+void
+stats_mbufs_stopped(struct stats *s)
+{
+	if (s->mbufs_phase != STATS_MBUFS_LIVE)
+		return;
+	rte_spinlock_lock(&s->pools_lock);
+	s->mbufs_final = pools_free(s);
+	s->mbufs_phase = STATS_MBUFS_STOPPED;
+	rte_spinlock_unlock(&s->pools_lock);
+}
+
+void
+stats_mbufs_closed(struct stats *s)
+{
+	if (s->mbufs_phase != STATS_MBUFS_STOPPED)
+		return;
+	/* Under the lock: once it is released no reader touches the pools again. */
+	rte_spinlock_lock(&s->pools_lock);
+	s->mbufs_closed = pools_free(s);
+	s->mbufs_phase = STATS_MBUFS_CLOSED;
+	rte_spinlock_unlock(&s->pools_lock);
+}
+
+/* Free mbufs now or at the last phase recorded, and that phase, read together. */
+static uint64_t
+mbufs_now(struct stats *s, enum stats_mbufs_phase *out_phase)
+{
+	uint64_t n;
+
+	rte_spinlock_lock(&s->pools_lock);
+	*out_phase = s->mbufs_phase;
+	switch (s->mbufs_phase) {
+	case STATS_MBUFS_LIVE:
+		n = pools_free(s);
+		break;
+	case STATS_MBUFS_STOPPED:
+		n = s->mbufs_final;
+		break;
+	case STATS_MBUFS_CLOSED:
+		n = s->mbufs_closed;
+		break;
+	default:
+		n = 0;
+	}
+	rte_spinlock_unlock(&s->pools_lock);
+	return n;
+}
+
+uint64_t
+stats_mbufs_free(struct stats *s)
+{
+	enum stats_mbufs_phase phase;
+
+	return mbufs_now(s, &phase);
+}
+
+uint64_t
+stats_mbufs_leaked(const struct stats *s)
+{
+	uint64_t stopped = 0, closed = 0;
+
+	if (s->mbufs_phase < STATS_MBUFS_STOPPED)
+		return 0;
+	/* A PMD holds the same mbufs at the stop as at the start (net_pcap's looped trace), so
+	** the two counts compare; a NIC that frees its rx ring at the stop gives more back, and
+	** then the closed ports' count against the pools' size is the check. */
+	if (s->mbufs_initial > s->mbufs_final)
+		stopped = s->mbufs_initial - s->mbufs_final;
+	if (s->mbufs_phase == STATS_MBUFS_CLOSED && s->mbufs_size > s->mbufs_closed)
+		closed = s->mbufs_size - s->mbufs_closed;
+	return stopped > closed ? stopped : closed;
+}
 
 void
 stats_snapshot(const struct stats *s, struct stats_core *out)
@@ -152,8 +265,25 @@ json_core(FILE *f, const struct stats_core *c, int lcore)
 	    c->write_locks, c->busy_cycles, c->cycles, per_packet(c));
 }
 
+static void
+json_mbufs(FILE *f, struct stats *s)
+{
+	if (s->mbufs_phase == STATS_MBUFS_NONE)
+		return;
+	fprintf(f, ",\"mbufs\":{\"pools\":%u,\"size\":%" PRIu64 ",\"initial\":%" PRIu64
+	    ",\"free\":%" PRIu64, s->n_pools, s->mbufs_size, s->mbufs_initial,
+	    stats_mbufs_free(s));
+	if (s->mbufs_phase >= STATS_MBUFS_STOPPED)
+		fprintf(f, ",\"final\":%" PRIu64, s->mbufs_final);
+	if (s->mbufs_phase == STATS_MBUFS_CLOSED)
+		fprintf(f, ",\"closed\":%" PRIu64, s->mbufs_closed);
+	if (s->mbufs_phase >= STATS_MBUFS_STOPPED)
+		fprintf(f, ",\"leaked\":%" PRIu64, stats_mbufs_leaked(s));
+	fputc('}', f);
+}
+
 void
-stats_print_json(const struct stats *s, const char *event, FILE *f)
+stats_print_json(struct stats *s, const char *event, FILE *f)
 {
 	struct stats_core snap[s->workers + 1];
 	unsigned k;
@@ -176,6 +306,7 @@ stats_print_json(const struct stats *s, const char *event, FILE *f)
 		fprintf(f, ",\"dispatcher\":{\"lcore\":%u,\"rx\":%" PRIu64 ",\"dispatched\":%"
 		    PRIu64 ",\"dispatch_drops\":%" PRIu64 "}", s->disp_lcore, LOAD(s->disp.rx),
 		    LOAD(s->disp.dispatched), LOAD(s->disp.drops));
+	json_mbufs(f, s);
 	fputs("}\n", f);
 	fflush(f);
 }
@@ -191,7 +322,7 @@ summary_row(FILE *f, const char *label, const char *lcore, const struct stats_co
 }
 
 int
-stats_print_summary(const struct stats *s, FILE *f)
+stats_print_summary(struct stats *s, FILE *f)
 {
 	struct stats_core snap[s->workers + 1];
 	const struct stats_core *t = &snap[s->workers];
@@ -221,6 +352,19 @@ stats_print_summary(const struct stats *s, FILE *f)
 	fprintf(f, "baton: %s: rx %" PRIu64 " = tx %" PRIu64 " + drops %" PRIu64 " + floods %"
 	    PRIu64 " + tx failures %" PRIu64 "\n", ok ? "accounted" : "UNACCOUNTED", t->rx, t->tx,
 	    t->drops, t->floods, t->tx_fail);
+	if (s->mbufs_phase >= STATS_MBUFS_STOPPED) {
+		uint64_t leaked = stats_mbufs_leaked(s);
+
+		fprintf(f, "baton: mbufs %s: %" PRIu64 " free at the start, %" PRIu64 " at the stop",
+		    leaked ? "LEAKED" : "all back", s->mbufs_initial, s->mbufs_final);
+		if (s->mbufs_phase == STATS_MBUFS_CLOSED)
+			fprintf(f, ", %" PRIu64 " of %" PRIu64 " with the ports closed",
+			    s->mbufs_closed, s->mbufs_size);
+		if (leaked)
+			fprintf(f, ": %" PRIu64 " missing", leaked);
+		fputc('\n', f);
+		ok = ok && !leaked;
+	}
 	fflush(f);
 	return ok ? 0 : -1;
 }
@@ -253,9 +397,34 @@ tel_core(const struct stats_core *c, int lcore)
 	return d;
 }
 
+/* "mbufs": the pools' free count now against the start. */
+static int
+tel_mbufs(struct stats *s, struct rte_tel_data *d)
+{
+	enum stats_mbufs_phase phase;
+	uint64_t n = mbufs_now(s, &phase);
+	struct rte_tel_data *m;
+
+	/* size and initial were written before the phase left NONE, under the lock. */
+	if (phase == STATS_MBUFS_NONE)
+		return 0;
+	m = rte_tel_data_alloc();
+	if (!m)
+		return -ENOMEM;
+	rte_tel_data_start_dict(m);
+	rte_tel_data_add_dict_u64(m, "size", s->mbufs_size);
+	rte_tel_data_add_dict_u64(m, "initial", s->mbufs_initial);
+	rte_tel_data_add_dict_u64(m, "free", n);
+	if (rte_tel_data_add_dict_container(d, "mbufs", m, 0) < 0) {
+		rte_tel_data_free(m);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 /* The answer for one run, once tel_cores has found it. */
 static int
-tel_fill(const struct stats *s, struct rte_tel_data *d)
+tel_fill(struct stats *s, struct rte_tel_data *d)
 {
 	struct stats_core snap[s->workers + 1];
 	struct rte_tel_data *c;
@@ -289,14 +458,14 @@ tel_fill(const struct stats *s, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "dispatch_rx", LOAD(s->disp.rx));
 		rte_tel_data_add_dict_u64(d, "dispatch_drops", LOAD(s->disp.drops));
 	}
-	return 0;
+	return tel_mbufs(s, d);
 }
 
 /* /baton/cores: runs on DPDK's telemetry thread while the workers poll. */
 static int
 tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	const struct stats *s = __atomic_load_n(&stats_served, __ATOMIC_ACQUIRE);
+	struct stats *s = __atomic_load_n(&stats_served, __ATOMIC_ACQUIRE);
 
 	(void)cmd;
 	(void)params;

@@ -3,7 +3,8 @@
 # when" (fw, sn on 2 cores, a looped generated trace, counters on both lcores, totals with
 # nothing unaccounted), an outside telemetry client (dpdk-telemetry.py) reading /baton/cores,
 # and the failure paths: a bad EAL argument, a missing pcap, a build error, refusals. The shell
-# stays alive through each, and no build outlives it.
+# stays alive through each, and no build outlives it. Killed builds, stale runtime files and
+# mbuf leaks: robust.sh.
 . tests/e2e-lib.sh
 LAN=192.168.0.0/16
 PREFIX=batontest$$
@@ -31,6 +32,9 @@ if [ "$rates" = True ]; then ok "counters: both lcores busy, with rates"; else
 expect_grep "status: the command line has the EAL defaults" "$T/out" \
 	'command: .*--no-pci --no-huge -m 512 --file-prefix baton-'
 expect_grep "stop: nothing unaccounted" "$T/out" '^accounted: rx [0-9]+ = tx'
+expect_grep "counters: the pools' free mbufs" "$T/out" '^mbufs free: [1-9][0-9]* of [0-9]+ \([0-9]+ at the start\)'
+expect_grep "stop: every mbuf back (the looped trace's too, once the ports closed)" "$T/out" \
+	'^mbufs all back: ([0-9]+) free at the start, \1 at the stop, ([0-9]+) of \2 with the ports closed$'
 
 # An outside client reads /baton/cores while the build runs (DPDK's own dpdk-telemetry.py).
 cat >"$T/tel.lua" <<LUA
