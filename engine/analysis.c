@@ -1039,7 +1039,11 @@ analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e)
 	so.len_min = o && o->len_min ? o->len_min : ETH_MIN;
 	so.len_max = o && o->len_max ? o->len_max : ETH_MAX;
 	so.max_paths = o ? o->max_paths : 0;
-	so.max_seconds = o ? o->max_seconds : 0;
+	so.max_steps = o ? o->max_steps : 0;
+	so.max_seconds = o && o->max_seconds > 0 ? o->max_seconds : SYM_MAX_SECONDS;
+	so.max_memory = o ? o->max_memory : 0;
+	/* The limit is on the whole command, as the user waits for it. */
+	so.started = t0;
 	so.progress = o ? o->progress : NULL;
 	if (so.len_min > so.len_max || so.len_max > 65535) {
 		err_set(e, -EINVAL, "packet lengths %u-%u: need MIN <= MAX <= 65535", so.len_min,
@@ -1077,13 +1081,23 @@ analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e)
 	a->tree = node_new(NULL, -1);
 	a->n_paths = a->sym->n_paths;
 	a->paths = xcalloc(a->n_paths + 1, sizeof *a->paths);
-	for (uint32_t i = 0; i < a->n_paths; i++) {
+	/* Naming asks the solver too: under the same deadline, and a path named after it (its
+	** checks cut short) is not kept. */
+	smt_set_deadline(a->smt, t0 + so.max_seconds);
+	for (uint32_t i = 0; i <= a->n_paths; i++) {
 		if (progress_stopped(so.progress)) {
 			err_set(e, -EINTR, "stopped while naming fields (path %u of %u)", i, a->n_paths);
 			goto bad;
 		}
-		build_path(a, i, base, 3);
+		if (clock_seconds() - t0 > so.max_seconds) {
+			err_set(e, -ETIMEDOUT, "took more than %g s (the time limit) while "
+				"naming the fields of path %u of %u", so.max_seconds, i, a->n_paths);
+			goto bad;
+		}
+		if (i < a->n_paths)
+			build_path(a, i, base, 3);
 	}
+	smt_set_deadline(a->smt, 0);
 	a->model_seconds = clock_seconds() - t;
 	smt_counts(a->smt, &a->solved, &a->from_models);
 	a->seconds = clock_seconds() - t0;

@@ -21,8 +21,10 @@
 
 struct analysis_opts {
 	unsigned len_min, len_max;	/* packet length bounds; 0: Ethernet's 60 and 1514 */
-	unsigned max_paths;		/* 0: sym's default */
-	double max_seconds;		/* 0: sym's default */
+	unsigned max_paths;		/* 0: sym's default (SYM_MAX_PATHS) */
+	uint64_t max_steps;		/* instructions over all paths; 0: sym's default */
+	double max_seconds;		/* the whole analysis, compiling included; 0: sym's */
+	uint64_t max_memory;		/* bytes the process may grow by; 0: sym's default */
 	const struct progress *progress;
 };
 
@@ -117,7 +119,8 @@ struct analysis {
 };
 
 /* Analyzes the NF as configured now. NULL with 'e' set when it does not compile, uses something
-** the executor cannot model (with its source line), hits a limit, or is stopped (-EINTR). */
+** the executor cannot model (with its source line), hits a limit (sym_run's codes: -E2BIG
+** paths, -EOVERFLOW steps, -ETIMEDOUT seconds, -ENOMEM memory), or is stopped (-EINTR). */
 struct analysis *analysis_run(struct nfload *nf, const struct analysis_opts *o, struct err *e);
 void analysis_free(struct analysis *a);
 

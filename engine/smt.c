@@ -5,6 +5,7 @@
 
 #include <z3.h>
 
+#include "engine/clock.h"
 #include "engine/xalloc.h"
 
 /*
@@ -102,6 +103,10 @@ struct smt {
 	enum smt_result stack_res;	/* ... with this answer */
 	enum smt_result last;	/* the answer of the last smt_check */
 	char *reason;		/* why 'last' is UNKNOWN */
+	unsigned timeout_ms;	/* each check's own bound (0: none) */
+	double deadline;	/* no check past this clock_seconds() time (0: none) */
+	unsigned cut_ms;	/* the timeout the solver has now, when cut for the deadline */
+	const volatile sig_atomic_t *stop;	/* non-zero: answer at once (Ctrl-C) */
 
 	/* Recent models, tried before the solver (see try_models). */
 	struct cmodel models[SMT_MODELS];
@@ -494,12 +499,30 @@ on_z3_error(Z3_context c, Z3_error_code e)
 {
 }
 
+/* The solver's parameters, all of them each time (whether Z3 merges a new set with the old
+** one or replaces it differs between versions). */
+static void
+set_params(struct smt *s, unsigned timeout_ms)
+{
+	Z3_params p = Z3_mk_params(s->ctx);
+
+	Z3_params_inc_ref(s->ctx, p);
+	/* The shell owns Ctrl-C: Z3 must not take SIGINT and cancel a check by itself. */
+	Z3_params_set_bool(s->ctx, p, Z3_mk_string_symbol(s->ctx, "ctrl_c"), false);
+	Z3_params_set_symbol(s->ctx, p, Z3_mk_string_symbol(s->ctx, "smt.logic"),
+			     Z3_mk_string_symbol(s->ctx, "QF_ABV"));
+	/* Z3 reads 0 as "no timeout": keep the bound of the context then. */
+	Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"),
+			   timeout_ms ? timeout_ms : UINT32_MAX);
+	Z3_solver_set_params(s->ctx, s->solver, p);
+	Z3_params_dec_ref(s->ctx, p);
+}
+
 struct smt *
 smt_new(unsigned timeout_ms)
 {
 	struct smt *s = xcalloc(1, sizeof *s);
 	Z3_config cfg = Z3_mk_config();
-	Z3_params p;
 	struct node null = { 0 };
 
 	s->ctx = Z3_mk_context(cfg);
@@ -511,16 +534,8 @@ smt_new(unsigned timeout_ms)
 	** general one: checks on packet arrays take about half as long. */
 	s->solver = Z3_mk_simple_solver(s->ctx);
 	Z3_solver_inc_ref(s->ctx, s->solver);
-	p = Z3_mk_params(s->ctx);
-	Z3_params_inc_ref(s->ctx, p);
-	/* The shell owns Ctrl-C: Z3 must not take SIGINT and cancel a check by itself. */
-	Z3_params_set_bool(s->ctx, p, Z3_mk_string_symbol(s->ctx, "ctrl_c"), false);
-	Z3_params_set_symbol(s->ctx, p, Z3_mk_string_symbol(s->ctx, "smt.logic"),
-			     Z3_mk_string_symbol(s->ctx, "QF_ABV"));
-	if (timeout_ms > 0)
-		Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms);
-	Z3_solver_set_params(s->ctx, s->solver, p);
-	Z3_params_dec_ref(s->ctx, p);
+	s->timeout_ms = timeout_ms;
+	set_params(s, timeout_ms);
 	s->bv[8] = Z3_mk_bv_sort(s->ctx, 8);
 	s->bv[64] = Z3_mk_bv_sort(s->ctx, 64);
 	s->array = Z3_mk_array_sort(s->ctx, s->bv[64], s->bv[8]);
@@ -1155,8 +1170,11 @@ model(struct smt *s)
 	return s->model;
 }
 
-/* Makes the solver hold conds[0..n), keeping the first k it holds already. */
-static void
+/* Makes the solver hold conds[0..n), keeping the first k it holds already. False when the
+** deadline passed, or the user stopped, on the way: each push makes Z3 take in the condition
+** before it (bit-blasting a product can take a tenth of a second) outside any check's timeout,
+** so a long prefix to rebuild could run far past it. The solver then holds a prefix of conds. */
+static bool
 sync_stack(struct smt *s, smt_t const *conds, size_t k, size_t n)
 {
 	Z3_context c = s->ctx;
@@ -1173,6 +1191,11 @@ sync_stack(struct smt *s, smt_t const *conds, size_t k, size_t n)
 	/* One scope per condition, so any prefix can be kept next time. */
 	for (size_t i = k; i < n; i++) {
 		bool push = conds[i] != s->t;
+		if (push && ((s->stop && *s->stop) ||
+			     (s->deadline > 0 && clock_seconds() >= s->deadline))) {
+			s->depth = i;
+			return false;
+		}
 		if (push) {
 			Z3_solver_push(c, s->solver);
 			Z3_solver_assert(c, s->solver, Z(conds[i]));
@@ -1180,10 +1203,65 @@ sync_stack(struct smt *s, smt_t const *conds, size_t k, size_t n)
 		s->stack[i] = (struct frame){ .cond = conds[i], .pushed = push };
 	}
 	s->depth = n;
+	return true;
 }
 
 static bool try_models(struct smt *s, smt_t const *conds, size_t n);
 static void keep_model(struct smt *s);
+
+/* The answer of a check that did not run for the deadline or a stop; the solver holds some
+** prefix of what it was asked, which the next check builds on. */
+static enum smt_result
+past_deadline(struct smt *s)
+{
+	s->last = SMT_UNKNOWN;
+	free(s->reason);
+	s->reason = xstrdup(s->stop && *s->stop ? "stopped" : "deadline");
+	return SMT_UNKNOWN;
+}
+
+void
+smt_set_stop(struct smt *s, const volatile sig_atomic_t *stop)
+{
+	s->stop = stop;
+}
+
+void
+smt_set_deadline(struct smt *s, double when)
+{
+	s->deadline = when > 0 ? when : 0;
+	if (!s->deadline && s->cut_ms) {
+		set_params(s, s->timeout_ms);
+		s->cut_ms = 0;
+	}
+}
+
+/* Cuts the next check's timeout to the time left before the deadline; false when none is. The
+** parameters change only in the last 'timeout_ms' before it (setting them is not free), and
+** then only when the time left has become shorter than the cut. */
+static bool
+fit_deadline(struct smt *s)
+{
+	double left = s->deadline - clock_seconds();
+	unsigned ms;
+
+	if (left <= 0.0005)
+		return false;
+	ms = left > 3600 ? 3600000 : (unsigned)(left * 1000) + 1;
+	if (s->timeout_ms && ms >= s->timeout_ms) {
+		if (s->cut_ms) {
+			set_params(s, s->timeout_ms);
+			s->cut_ms = 0;
+		}
+		return true;
+	}
+	/* A cut stays good while it fits in what is left. */
+	if (!s->cut_ms || s->cut_ms > ms) {
+		set_params(s, ms);
+		s->cut_ms = ms;
+	}
+	return true;
+}
 
 static enum smt_result
 check(struct smt *s, smt_t const *conds, size_t n, bool cached)
@@ -1209,9 +1287,13 @@ check(struct smt *s, smt_t const *conds, size_t n, bool cached)
 		return answer(s, SMT_SAT);
 	}
 	s->hit = -1;
-	s->n_solved++;
 	drop_model(s);
-	sync_stack(s, conds, k, n);
+	if ((s->stop && *s->stop) || (s->deadline > 0 && !fit_deadline(s)))
+		return past_deadline(s);
+	s->n_solved++;
+	s->checked = false;
+	if (!sync_stack(s, conds, k, n) || (s->deadline > 0 && !fit_deadline(s)))
+		return past_deadline(s);
 	switch (Z3_solver_check(s->ctx, s->solver)) {
 	case Z3_L_TRUE: r = SMT_SAT; break;
 	case Z3_L_FALSE: r = SMT_UNSAT; break;

@@ -12,6 +12,7 @@
 ** arithmetic never reaches the solver.
 */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,13 @@ enum smt_result { SMT_UNSAT, SMT_SAT, SMT_UNKNOWN };
 /* A new context with one incremental solver; 'timeout_ms' bounds each check (0: none). */
 struct smt *smt_new(unsigned timeout_ms);
 void smt_free(struct smt *s);
+/* Until further notice, no check runs past 'when' (a clock_seconds() time; 0: no deadline):
+** each one's timeout is cut to the time left, and once it has passed checks answer SMT_UNKNOWN
+** at once, smt_reason "deadline". So a caller's time limit holds inside a slow check. */
+void smt_set_deadline(struct smt *s, double when);
+/* While *stop is non-zero (the shell's Ctrl-C flag; NULL: none), checks answer SMT_UNKNOWN,
+** smt_reason "stopped", instead of taking in a long list of conditions first. */
+void smt_set_stop(struct smt *s, const volatile sig_atomic_t *stop);
 
 /* ---- building ---- */
 smt_t smt_num(struct smt *s, uint64_t v, unsigned bits);

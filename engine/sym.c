@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/clock.h"
 #include "engine/xalloc.h"
@@ -153,7 +154,15 @@ struct exec {
 	uint32_t n_stack, cap_stack;
 	uint32_t cap_paths, cap_objects, cap_init, cap_pbytes;
 	double t0;
+	double deadline;	/* clock_seconds() past which the run stops */
 	uint64_t next_check;
+	bool halted;		/* a limit was hit or the user stopped it: 'e' says which, and
+				** every later step fails without a message of its own */
+	uint64_t rss0;		/* the process's resident bytes at the start (0: unknown) */
+	double mem_checked;	/* when the memory was last looked at */
+	uint64_t cells_made;	/* bytes of object cells made since the last memory check */
+	uint32_t *fork_base;	/* by function: its first slot in 'forks' */
+	uint32_t *forks;	/* by instruction: the clones it made, to name a runaway loop */
 	unsigned undef;		/* fresh names for uninitialized bytes */
 	uint32_t global0, func0;	/* object ids of global 0 and function 0 */
 	uint32_t pkt_id, env_id;
@@ -192,29 +201,223 @@ obj_base(uint32_t id)
 	return (uint64_t)id << 32;
 }
 
-/* Formats "file:line: " + message into the error; always returns -1. */
+/* "file:line" of instruction 'in' of function 'fn' into loc. */
+static void
+inst_loc(struct exec *x, const struct ir_inst *in, uint32_t fn, char *loc, size_t size)
+{
+	const struct ir_fn *f = &x->ir->fns[fn];
+	const struct ir_inst *at = in;
+
+	/* Instructions without a location (inlined ntohs, phis): the nearest one before. */
+	while (!at->line && at > f->insts && at < f->insts + f->n_insts)
+		at--;
+	ir_loc(x->ir, at->line ? at : in, loc, size);
+}
+
+/* Formats "file:line: " + message into the error; always returns -1. After a limit or a stop
+** the error already says why the run ends: what failed for lack of an answer adds nothing. */
 static int __attribute__((format(printf, 3, 4)))
 fail(struct exec *x, int code, const char *fmt, ...)
 {
 	char loc[256], msg[1536];
 	va_list ap;
 
+	if (x->halted)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (x->cur) {
-		const struct ir_fn *f = &x->ir->fns[x->cur_fn];
-		const struct ir_inst *in = x->cur;
-
-		/* Instructions without a location (inlined ntohs, phis): the nearest one before. */
-		while (!in->line && in > f->insts && in < f->insts + f->n_insts)
-			in--;
-		ir_loc(x->ir, in->line ? in : x->cur, loc, sizeof loc);
+		inst_loc(x, x->cur, x->cur_fn, loc, sizeof loc);
 		err_set(x->e, code, "%s: %s", loc, msg);
 	} else {
 		err_set(x->e, code, "%s", msg);
 	}
 	return -1;
+}
+
+/* ---- limits ---- */
+
+/* The successors of block b of f (its terminator's targets), n of them at *out. */
+static uint32_t
+succs(const struct ir_fn *f, uint32_t b, const uint32_t **out)
+{
+	const struct ir_block *blk = &f->blocks[b];
+	const struct ir_inst *t = blk->n ? &f->insts[blk->first + blk->n - 1] : NULL;
+
+	if (!t || (t->op != IR_BR && t->op != IR_CONDBR && t->op != IR_SWITCH))
+		return 0;
+	*out = t->targets;
+	return t->n_targets;
+}
+
+/* Whether block 'to' of f can be reached from block 'from' in one step or more. */
+static bool
+reaches(const struct ir_fn *f, uint32_t from, uint32_t to)
+{
+	uint32_t *todo = xmalloc((f->n_blocks + 1) * sizeof *todo), n = 0;
+	bool *seen = xcalloc(f->n_blocks + 1, sizeof *seen), found = false;
+	const uint32_t *t;
+
+	todo[n++] = from;
+	while (n && !found) {
+		uint32_t u = todo[--n], ns = succs(f, u, &t);
+
+		for (uint32_t k = 0; k < ns && !found; k++) {
+			found = t[k] == to;
+			if (t[k] < f->n_blocks && !seen[t[k]]) {
+				seen[t[k]] = true;
+				todo[n++] = t[k];
+			}
+		}
+	}
+	free(seen);
+	free(todo);
+	return found;
+}
+
+enum { NOT_LOOP, IN_LOOP, LOOP_EXIT };
+
+/* Where instruction 'i' of f stands to the loops of its function: not in one, in one (both
+** ways lead back), or a loop's exit test (one way leaves it: its trip count is decided here). */
+static int
+loop_kind(const struct ir_fn *f, uint32_t i)
+{
+	uint32_t b = 0, ns;
+	const uint32_t *t;
+
+	while (b < f->n_blocks &&
+	       (i < f->blocks[b].first || i - f->blocks[b].first >= f->blocks[b].n))
+		b++;
+	if (b == f->n_blocks || !reaches(f, b, b))
+		return NOT_LOOP;
+	ns = f->insts[i].op == IR_CONDBR || f->insts[i].op == IR_SWITCH ? succs(f, b, &t) : 0;
+	for (uint32_t k = 0; k < ns; k++) {
+		if (t[k] != b && !reaches(f, t[k], b))
+			return LOOP_EXIT;
+	}
+	return IN_LOOP;
+}
+
+/* Ends the run at a limit, or at the user's stop: the first reason wins, and every later step
+** fails. The message says where the forks went, the likeliest reason for the limit: a loop
+** whose bound comes from the packet makes one path per trip, a chain of independent branches
+** doubles the paths at each. It is located there rather than at the step that was running. */
+static void __attribute__((format(printf, 3, 4)))
+halt(struct exec *x, int code, const char *fmt, ...)
+{
+	char msg[1024], loc[256];
+	uint32_t best = 0, bfn = 0, bi = 0, lbest = 0, lfn = 0, li = 0;
+	va_list ap;
+
+	if (x->halted)
+		return;
+	x->halted = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	for (uint32_t fn = 0; x->forks && fn < x->ir->n_fns; fn++) {
+		for (uint32_t i = 0; i < x->ir->fns[fn].n_insts; i++) {
+			uint32_t n = x->forks[x->fork_base[fn] + i];
+
+			if (n > best) {
+				best = n;
+				bfn = fn;
+				bi = i;
+			}
+			if (n > 1 && n > lbest && loop_kind(&x->ir->fns[fn], i) != NOT_LOOP) {
+				lbest = n;
+				lfn = fn;
+				li = i;
+			}
+		}
+	}
+	/* A loop that forks about as often as anything is the likelier culprit: every trip
+	** adds a path, and each path's end may fork again (on a verdict made in the loop). */
+	if (lbest && lbest >= best / 4) {
+		best = lbest;
+		bfn = lfn;
+		bi = li;
+	}
+	if (best > 1) {
+		const struct ir_fn *f = &x->ir->fns[bfn];
+		int kind = loop_kind(f, bi), op = f->insts[bi].op;
+
+		inst_loc(x, &f->insts[bi], bfn, loc, sizeof loc);
+		/* Besides branches, accesses fork on symbolic offsets, calls on their outcomes. */
+		err_set(x->e, code, "%s: %s; the %s here forked %u times%s", loc, msg,
+			kind == LOOP_EXIT ? "loop" : op == IR_LOAD || op == IR_STORE ? "access" :
+			op == IR_CALL ? "call" : "branch", best,
+			kind == LOOP_EXIT ? " (is its bound read from the packet?)" :
+			kind == IN_LOOP ? ", in a loop" : "");
+	} else if (x->cur) {
+		const struct ir_fn *f = &x->ir->fns[x->cur_fn];
+
+		/* Nothing forked: a long loop on concrete values, or one slow solver call. */
+		inst_loc(x, x->cur, x->cur_fn, loc, sizeof loc);
+		err_set(x->e, code, "%s: %s%s", loc, msg,
+			loop_kind(f, (uint32_t)(x->cur - f->insts)) != NOT_LOOP ?
+			"; it was running the loop here" : "");
+	} else {
+		err_set(x->e, code, "%s", msg);
+	}
+}
+
+/* The process's resident memory in bytes; 0 when it cannot tell (no /proc). */
+static uint64_t
+resident_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long long size, res;
+	long page = sysconf(_SC_PAGESIZE);
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%llu %llu", &size, &res);
+	fclose(f);
+	return n == 2 && page > 0 ? res * (uint64_t)page : 0;
+}
+
+static void
+time_up(struct exec *x)
+{
+	halt(x, -ETIMEDOUT, "took more than %g s (the time limit) and stopped after %u path%s",
+	     x->o.max_seconds, x->r->n_paths, x->r->n_paths == 1 ? "" : "s");
+}
+
+/* Whether the run must end now for its time, its memory or the user's stop: checked before
+** each solver call as well as every few thousand steps, since one step can ask the solver many
+** times (and the solver's memory grows in its calls). Memory is looked at every 10 ms. */
+static bool
+out_of_time(struct exec *x)
+{
+	double now;
+	uint64_t rss;
+
+	if (x->halted)
+		return true;
+	if (progress_stopped(x->o.progress)) {
+		halt(x, -EINTR, "stopped after %u path%s", x->r->n_paths,
+		     x->r->n_paths == 1 ? "" : "s");
+		return true;
+	}
+	now = clock_seconds();
+	if (now > x->deadline) {
+		time_up(x);
+		return true;
+	}
+	if (x->rss0 && (now - x->mem_checked > 0.01 || !x->next_check)) {
+		x->mem_checked = now;
+		rss = resident_bytes();
+		if (rss > x->rss0 && rss - x->rss0 > x->o.max_memory) {
+			halt(x, -ENOMEM, "needed more than %" PRIu64 " MiB of memory (the memory "
+			     "limit) and stopped after %u path%s", x->o.max_memory >> 20,
+			     x->r->n_paths, x->r->n_paths == 1 ? "" : "s");
+			return true;
+		}
+	}
+	return false;
 }
 
 static struct sv
@@ -264,8 +467,20 @@ boolean(struct exec *x, struct sv v)
 
 /* ---- states ---- */
 
+/* Counts the cells made, so the memory limit is checked soon after a burst of them (an object
+** copied on every fork) instead of thousands of steps later. */
+static void
+cells_made(struct exec *x, uint32_t n)
+{
+	x->cells_made += (uint64_t)n * sizeof(struct cell);
+	if (x->cells_made > (64u << 20)) {
+		x->cells_made = 0;
+		x->next_check = 0;
+	}
+}
+
 static struct mobj *
-obj_new(uint8_t kind, uint32_t size, const char *what)
+obj_new(struct exec *x, uint8_t kind, uint32_t size, const char *what)
 {
 	struct mobj *o = xcalloc(1, sizeof *o);
 
@@ -273,8 +488,10 @@ obj_new(uint8_t kind, uint32_t size, const char *what)
 	o->kind = kind;
 	o->size = size;
 	snprintf(o->what, sizeof o->what, "%s", what);
-	if (size)
+	if (size) {
 		o->cells = xcalloc(size, sizeof *o->cells);
+		cells_made(x, size);
+	}
 	return o;
 }
 
@@ -306,7 +523,7 @@ state_obj(struct state *st, uint32_t id)
 
 /* The object for writing: copied first when another state shares it. */
 static struct mobj *
-state_obj_mut(struct state *st, uint32_t id)
+state_obj_mut(struct exec *x, struct state *st, uint32_t id)
 {
 	struct mobj *o = state_obj(st, id), *c;
 
@@ -318,6 +535,7 @@ state_obj_mut(struct state *st, uint32_t id)
 	if (o->size) {
 		c->cells = xmalloc(o->size * sizeof *c->cells);
 		memcpy(c->cells, o->cells, o->size * sizeof *c->cells);
+		cells_made(x, o->size);
 	}
 	o->refs--;
 	st->objs[id - 1] = c;
@@ -392,6 +610,13 @@ push_state(struct exec *x, struct state *s)
 {
 	GROW(x->stack, x->n_stack, x->cap_stack, 64);
 	x->stack[x->n_stack++] = s;
+	/* A clone made by the running instruction: a fork there (a return's, one per verdict,
+	** is no culprit). */
+	if (x->cur && x->forks && x->cur->op != IR_RET) {
+		const struct ir_fn *f = &x->ir->fns[x->cur_fn];
+
+		x->forks[x->fork_base[x->cur_fn] + (uint32_t)(x->cur - f->insts)]++;
+	}
 }
 
 static void
@@ -496,9 +721,11 @@ vars_meet(const struct vset *a, const unsigned *b, uint32_t nb)
 ** the conditions that share variables with 'c', directly or through each other, are asked
 ** (they alone decide it), so a hard condition on one part of the packet does not slow every
 ** later question about another part. A check the solver gives up on counts as feasible:
-** the path is kept (a superset of the paths is safe for the analysis), and counted. */
+** the path is kept (a superset of the paths is safe for the analysis), and counted. -1 once
+** the time is up or the user stopped the run (see halt). The conditions asked are picked by
+** the variables of 'seed' (NULL: of 'c'; both NULL: all of them). */
 static int
-feasible_u(struct exec *x, struct state *st, smt_t c, int if_unknown)
+feasible_core(struct exec *x, struct state *st, smt_t c, smt_t seed, int if_unknown)
 {
 	enum smt_result res;
 	uint64_t v;
@@ -513,11 +740,15 @@ feasible_u(struct exec *x, struct state *st, smt_t c, int if_unknown)
 			return 0;
 		c = NULL;
 	}
+	if (out_of_time(x))
+		return -1;
 	conds = st->n_pc + 1 <= sizeof x->scratch / sizeof x->scratch[0] ? x->scratch :
 		xmalloc((st->n_pc + 1) * sizeof *conds);
 	in = xcalloc(st->n_pc + 1, sizeof *in);
-	if (c) {
-		const struct vset *cv = vars_of(x, c);
+	if (c && !seed)
+		seed = c;
+	if (seed) {
+		const struct vset *cv = vars_of(x, seed);
 
 		for (uint32_t i = 0; i < cv->n; i++) {
 			GROW(vars, nv, cap, 8);
@@ -544,7 +775,8 @@ feasible_u(struct exec *x, struct state *st, smt_t c, int if_unknown)
 			if (in[i])
 				conds[n++] = st->pc[i];
 		}
-		conds[n++] = c;
+		if (c)
+			conds[n++] = c;
 	} else {
 		memcpy(conds, st->pc, st->n_pc * sizeof *conds);
 		n = st->n_pc;
@@ -556,10 +788,35 @@ feasible_u(struct exec *x, struct state *st, smt_t c, int if_unknown)
 	if (conds != x->scratch)
 		free(conds);
 	if (res == SMT_UNKNOWN) {
+		/* The deadline cut it short: the time limit, not an answer. */
+		if (!strcmp(smt_reason(x->smt), "deadline") || out_of_time(x)) {
+			time_up(x);
+			return -1;
+		}
 		x->r->unknown++;
 		return if_unknown;
 	}
 	return res == SMT_SAT;
+}
+
+static int
+feasible_u(struct exec *x, struct state *st, smt_t c, int if_unknown)
+{
+	return feasible_core(x, st, c, NULL, if_unknown);
+}
+
+/* Why the solver has no model: "gave up (timeout)" and the like, for messages. When it is the
+** deadline or a stop, the run ends for that, and that is the message (fail adds nothing). */
+static const char *
+gave_up(struct exec *x)
+{
+	const char *r = smt_reason(x->smt);
+
+	if (!strcmp(r, "deadline"))
+		time_up(x);
+	else if (!strcmp(r, "stopped"))
+		out_of_time(x);
+	return !strcmp(r, "timeout") || !strcmp(r, "canceled") ? "gave up (timeout)" : "gave up";
 }
 
 static int
@@ -633,12 +890,17 @@ resolve(struct exec *x, struct state *st, struct sv a, bool write,
 			struct state *c;
 
 			if (st->offset_forks >= x->o.max_offsets)
-				return fail(x, -E2BIG, "a symbolic offset into %s takes more than %u values",
-					    pl->o->what, x->o.max_offsets);
+				return fail(x, -ERANGE, "a symbolic offset into %s takes more than "
+					    "%u values", pl->o->what, x->o.max_offsets);
 			if (feasible(x, st, NULL) < 0)
 				return -1;
-			if (!smt_model_value(x->smt, off_e, &v))
-				return fail(x, -EINVAL, "no model for an offset into %s", pl->o->what);
+			/* As for a verdict (finish_path): if the whole path is too hard, only what
+			** the offset shares variables with. */
+			if (!smt_model_value(x->smt, off_e, &v) &&
+			    (feasible_core(x, st, NULL, off_e, 1) < 0 ||
+			     !smt_model_value(x->smt, off_e, &v)))
+				return fail(x, -EINVAL, "no value for an offset into %s: the "
+					    "solver %s", pl->o->what, gave_up(x));
 			eq = smt_cmp(x->smt, SMT_EQ, off_e, smt_num(x->smt, v, 64));
 			ne = smt_not(x->smt, eq);
 			f = feasible(x, st, ne);
@@ -977,7 +1239,7 @@ mem_store(struct exec *x, struct state *st, struct sv addr, uint32_t size, struc
 		}
 		return 0;
 	}
-	pl.o = state_obj_mut(st, pl.id);
+	pl.o = state_obj_mut(x, st, pl.id);
 	for (uint32_t i = 0; i < size; i++) {
 		struct cell *c = &pl.o->cells[pl.off + i];
 
@@ -1497,10 +1759,15 @@ step(struct exec *x, struct state *st)
 		struct mobj *o;
 		uint32_t id;
 
-		if (n.sym || n.c * in->size > (1u << 20))
-			return fail(x, -EINVAL, "alloca of a symbolic or huge size");
+		if (n.sym)
+			return fail(x, -EINVAL, "a local variable whose size is not a constant");
+		/* A smaller bound than for other objects: each path copies what it writes. */
+		if (n.c > (1u << 20) || n.c * in->size > (1u << 20))
+			return fail(x, -EFBIG, "a local variable of %" PRIu64 " bytes in %s: "
+				    "the analysis models locals of up to 1 MiB", n.c * in->size,
+				    fn->name);
 		snprintf(what, sizeof what, "a local variable of %s", fn->name);
-		o = obj_new(OK_STACK, (uint32_t)(n.c * in->size), what);
+		o = obj_new(x, OK_STACK, (uint32_t)(n.c * in->size), what);
 		id = state_add_obj(st, o);
 		r = sv_num(obj_base(id), 64);
 		r.prov = id;
@@ -1629,7 +1896,7 @@ mem_copy(struct exec *x, struct state *st, struct sv dst, struct sv src, uint64_
 	}
 	if (pd.o && ps.o) {
 		/* Memory to memory: whole cells, so pointers and unwritten bytes stay what they were. */
-		pd.o = state_obj_mut(st, pd.id);
+		pd.o = state_obj_mut(x, st, pd.id);
 		for (uint64_t i = 0; i < n; i++)
 			pd.o->cells[pd.off + i] = ps.o->cells[ps.off + i];
 	} else {
@@ -1666,7 +1933,7 @@ mem_fill(struct exec *x, struct state *st, struct sv dst, struct sv val, uint64_
 		}
 		return 0;
 	}
-	pd.o = state_obj_mut(st, pd.id);
+	pd.o = state_obj_mut(x, st, pd.id);
 	for (uint64_t i = 0; i < n; i++) {
 		struct cell *c = &pd.o->cells[pd.off + i];
 
@@ -2107,7 +2374,7 @@ m_state(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a
 		struct sv r;
 
 		snprintf(what, sizeof what, "a record of %s", so->name);
-		rec = obj_new(OK_RECORD, so->key_size, what);
+		rec = obj_new(x, OK_RECORD, so->key_size, what);
 		rec->readonly = !strcmp(n, "vector_get");
 		for (uint32_t i = 0; i < so->key_size; i++) {
 			char w[16];
@@ -2198,7 +2465,7 @@ m_new(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a,
 	if ((kind == SYM_MAP || kind == SYM_SKETCH) && (so->key_size == 0 || so->key_size > 64))
 		return fail(x, -EINVAL, "%s: keys of %u bytes", m->name, so->key_size);
 	snprintf(what, sizeof what, "%s %s", sym_kind_name(kind), so->name);
-	o = obj_new(OK_HANDLE, 0, what);
+	o = obj_new(x, OK_HANDLE, 0, what);
 	o->handle = x->r->n_objects++;
 	id = state_add_obj(st, o);
 	r = sv_num(obj_base(id), 64);
@@ -2241,9 +2508,13 @@ m_alloc(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *a
 
 	if (!st->init)
 		return fail(x, -EINVAL, "nf_alloc outside nf_init");
-	if (a[1].sym || a[1].c > (1u << 24))
-		return fail(x, -EINVAL, "nf_alloc of a symbolic or huge size");
-	o = obj_new(OK_HEAP, (uint32_t)a[1].c, "the NF's state struct (nf_alloc)");
+	if (a[1].sym)
+		return fail(x, -EINVAL, "nf_alloc of a size that is not a constant");
+	if (a[1].c > SYM_MAX_OBJECT)
+		return fail(x, -EFBIG, "nf_alloc of %" PRIu64 " bytes: the analysis models objects "
+			    "of up to %u MiB (keep big tables in state-library objects)", a[1].c,
+			    SYM_MAX_OBJECT >> 20);
+	o = obj_new(x, OK_HEAP, (uint32_t)a[1].c, "the NF's state struct (nf_alloc)");
 	o->init_mem = true;
 	for (uint32_t i = 0; i < o->size; i++)
 		o->cells[i].flags = CELL_DEF;
@@ -2285,7 +2556,7 @@ m_config(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *
 			return finish_call(st);
 		}
 		n = strlen(v) + 1;
-		o = obj_new(OK_GLOBAL, (uint32_t)n, "a configuration string");
+		o = obj_new(x, OK_GLOBAL, (uint32_t)n, "a configuration string");
 		o->readonly = true;
 		for (size_t i = 0; i < n; i++) {
 			o->cells[i].flags = CELL_DEF;
@@ -2483,21 +2754,17 @@ run_call(struct exec *x, struct state *st, const struct ir_inst *in, struct sv *
 static bool
 out_of_budget(struct exec *x)
 {
+	if (x->halted)
+		return true;
 	if (x->r->steps < x->next_check)
 		return false;
+	if (out_of_time(x))
+		return true;
 	x->next_check = x->r->steps + 4096;
-	if (progress_stopped(x->o.progress)) {
-		fail(x, -EINTR, "stopped after %u paths", x->r->n_paths);
-		return true;
-	}
 	if (x->r->steps > x->o.max_steps) {
-		fail(x, -E2BIG, "more than %" PRIu64 " instructions (loops over packet data?); "
-		     "stopped after %u paths", x->o.max_steps, x->r->n_paths);
-		return true;
-	}
-	if (clock_seconds() - x->t0 > x->o.max_seconds) {
-		fail(x, -ETIMEDOUT, "took more than %.0f s; stopped after %u paths", x->o.max_seconds,
-		     x->r->n_paths);
+		halt(x, -EOVERFLOW, "more than %" PRIu64 " instructions (the step limit) and "
+		     "stopped after %u path%s", x->o.max_steps, x->r->n_paths,
+		     x->r->n_paths == 1 ? "" : "s");
 		return true;
 	}
 	progress_report(x->o.progress, "paths", x->r->n_paths, 0);
@@ -2586,8 +2853,16 @@ finish_path(struct exec *x, struct state *st)
 			st->verdict_assumed = true;
 		}
 
-		if (feasible(x, st, NULL) < 0 || !smt_model_value(x->smt, e, &val))
+		if (feasible(x, st, NULL) < 0)
 			return -1;
+		/* The solver gave up on the whole path: ask only about the conditions the verdict
+		** shares variables with (any value of theirs fits the others, which are about
+		** other variables). Without a model still, there is no verdict to follow. */
+		if (!smt_model_value(x->smt, e, &val) &&
+		    (feasible_core(x, st, NULL, e, 1) < 0 || !smt_model_value(x->smt, e, &val)))
+			return fail(x, -EINVAL, "the solver %s on which verdict this path "
+				    "returns (is it computed from a hash of the packet?)",
+				    gave_up(x));
 		eq = smt_cmp(x->smt, SMT_EQ, e, smt_num(x->smt, val, v.bits));
 		f = feasible(x, st, smt_not(x->smt, eq));
 		if (f < 0)
@@ -2635,8 +2910,11 @@ finish_path(struct exec *x, struct state *st)
 	if (verdict != NF_DROP && verdict != NF_FLOOD && (verdict < 0 || verdict >= x->o.n_ports))
 		return fail(x, -EINVAL, "nf_process returns %" PRId64 ": not a port (0..%u), NF_DROP "
 			    "or NF_FLOOD", verdict, x->o.n_ports - 1);
-	if (x->r->n_paths >= x->o.max_paths)
-		return fail(x, -E2BIG, "more than %u paths", x->o.max_paths);
+	if (x->r->n_paths >= x->o.max_paths) {
+		halt(x, -E2BIG, "more than %u path%s (the path limit)", x->o.max_paths,
+		     x->o.max_paths == 1 ? "" : "s");
+		return -1;
+	}
 	GROW(x->r->paths, x->r->n_paths, x->cap_paths, 64);
 	p = &x->r->paths[x->r->n_paths++];
 	memset(p, 0, sizeof *p);
@@ -2668,8 +2946,10 @@ finish_path(struct exec *x, struct state *st)
 	return 0;
 }
 
-/* The initial memory: one object per global (with its initializer) and per function. */
-static void
+/* The initial memory: one object per global (with its initializer) and per function. A global
+** over SYM_MAX_OBJECT bytes is an error: each byte is a cell of an expression or two, so a big
+** table would take the machine's memory before the first step. */
+static int
 initial_objects(struct exec *x, struct state *st)
 {
 	const struct ir_module *ir = x->ir;
@@ -2680,8 +2960,13 @@ initial_objects(struct exec *x, struct state *st)
 		char what[64];
 		struct mobj *o;
 
+		if (!g->external && g->size > SYM_MAX_OBJECT)
+			return fail(x, -EFBIG, "the global '%s' is %u bytes: the analysis models "
+				    "objects of up to %u MiB (use a state-library object for a big "
+				    "table)", g->name, g->size, SYM_MAX_OBJECT >> 20);
 		snprintf(what, sizeof what, "global %s", g->name);
-		o = obj_new(g->external ? OK_HANDLE : OK_GLOBAL, g->external ? 0 : g->size, what);
+		o = obj_new(x, g->external ? OK_HANDLE : OK_GLOBAL, g->external ? 0 : g->size,
+			    what);
 		o->readonly = g->constant;
 		o->handle = UINT32_MAX;
 		for (uint32_t k = 0; k < o->size; k++) {
@@ -2692,7 +2977,7 @@ initial_objects(struct exec *x, struct state *st)
 	}
 	x->func0 = st->n_objs + 1;
 	for (uint32_t i = 0; i < ir->n_fns; i++)
-		state_add_obj(st, obj_new(OK_FUNC, 0, ir->fns[i].name));
+		state_add_obj(st, obj_new(x, OK_FUNC, 0, ir->fns[i].name));
 	for (uint32_t i = 0; i < ir->n_globals; i++) {
 		const struct ir_global *g = &ir->globals[i];
 		struct mobj *o = st->objs[x->global0 - 1 + i];
@@ -2710,6 +2995,7 @@ initial_objects(struct exec *x, struct state *st)
 			}
 		}
 	}
+	return 0;
 }
 
 static void
@@ -2750,11 +3036,17 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	x.host = host;
 	x.o = *opts;
 	if (!x.o.max_paths)
-		x.o.max_paths = 10000;
+		x.o.max_paths = SYM_MAX_PATHS;
 	if (!x.o.max_steps)
-		x.o.max_steps = 20000000;
+		x.o.max_steps = SYM_MAX_STEPS;
 	if (x.o.max_seconds <= 0)
-		x.o.max_seconds = 60;
+		x.o.max_seconds = SYM_MAX_SECONDS;
+	if (!x.o.max_memory) {
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		uint64_t half = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : 0;
+
+		x.o.max_memory = half && half < SYM_MAX_MEMORY ? half : SYM_MAX_MEMORY;
+	}
 	if (!x.o.max_offsets)
 		x.o.max_offsets = 64;
 	if (!x.o.n_ports)
@@ -2765,6 +3057,15 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	x.r = &rp->r;
 	x.arena = &rp->arena;
 	x.t0 = clock_seconds();
+	x.deadline = (x.o.started > 0 ? x.o.started : x.t0) + x.o.max_seconds;
+	x.rss0 = resident_bytes();
+	x.fork_base = xcalloc(ir->n_fns + 1, sizeof *x.fork_base);
+	for (uint32_t i = 0; i < ir->n_fns; i++)
+		x.fork_base[i + 1] = x.fork_base[i] + ir->fns[i].n_insts;
+	x.forks = xcalloc(x.fork_base[ir->n_fns] + 1, sizeof *x.forks);
+	/* A slow solver call must not outlast the limit, or a Ctrl-C, either. */
+	smt_set_deadline(smt, x.deadline);
+	smt_set_stop(smt, x.o.progress ? x.o.progress->stop : NULL);
 	rp->r.smt = smt;
 	rp->r.ir = ir;
 	if (fi < 0 || fp < 0 || !ir->fns[fi].body || !ir->fns[fp].body) {
@@ -2778,8 +3079,11 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	/* nf_init, concretely */
 	st = xcalloc(1, sizeof *st);
 	st->init = true;
-	initial_objects(&x, st);
-	x.env_id = state_add_obj(st, obj_new(OK_ENV, 0, "struct nf_env"));
+	if (initial_objects(&x, st) < 0) {
+		state_free(st);
+		goto bad;
+	}
+	x.env_id = state_add_obj(st, obj_new(&x, OK_ENV, 0, "struct nf_env"));
 	args[0] = sv_num(obj_base(x.env_id), 64);
 	args[0].prov = x.env_id;
 	if (push_frame(&x, st, (uint32_t)fi, args, 1, UINT32_MAX) < 0 || run_state(&x, st) < 0) {
@@ -2808,7 +3112,7 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	st->steps = 0;
 
 	/* nf_process, symbolically */
-	x.pkt_id = state_add_obj(st, obj_new(OK_PACKET, 0, "the packet"));
+	x.pkt_id = state_add_obj(st, obj_new(&x, OK_PACKET, 0, "the packet"));
 	add_cond(&x, st, smt_cmp(smt, SMT_ULT, rp->r.port, smt_num(smt, x.o.n_ports, 16)));
 	add_cond(&x, st, smt_cmp(smt, SMT_UGE, rp->r.len, smt_num(smt, x.o.len_min, 16)));
 	add_cond(&x, st, smt_cmp(smt, SMT_ULE, rp->r.len, smt_num(smt, x.o.len_max, 16)));
@@ -2837,6 +3141,10 @@ sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host
 	}
 	free(x.stack);
 	vsets_free(&x);
+	free(x.fork_base);
+	free(x.forks);
+	smt_set_deadline(smt, 0);
+	smt_set_stop(smt, NULL);
 	rp->r.seconds = clock_seconds() - x.t0;
 	return &rp->r;
 bad:
@@ -2844,6 +3152,10 @@ bad:
 		state_free(x.stack[--x.n_stack]);
 	free(x.stack);
 	vsets_free(&x);
+	free(x.fork_base);
+	free(x.forks);
+	smt_set_deadline(smt, 0);
+	smt_set_stop(smt, NULL);
 	sym_result_free(&rp->r);
 	return NULL;
 }

@@ -44,12 +44,21 @@ struct sym_host {
 	uint32_t (*capacity)(void *arg, uint32_t capacity);
 };
 
+/* The limits' defaults: every run ends, with an error naming the limit, however the NF loops. */
+#define SYM_MAX_PATHS		10000
+#define SYM_MAX_STEPS		20000000
+#define SYM_MAX_SECONDS		60.0
+#define SYM_MAX_MEMORY		(4ull << 30)	/* or half the machine's memory, if less */
+#define SYM_MAX_OBJECT		(16u << 20)	/* bytes of one object (a global, nf_alloc) */
+
 struct sym_opts {
 	unsigned n_ports;		/* the port is 0..n_ports-1 */
 	unsigned len_min, len_max;	/* packet length bounds (Ethernet: 60..1514) */
-	unsigned max_paths;		/* 0: 10000 */
-	uint64_t max_steps;		/* instructions over all paths; 0: 20 million */
-	double max_seconds;		/* 0: 60 */
+	unsigned max_paths;		/* 0: SYM_MAX_PATHS */
+	uint64_t max_steps;		/* instructions over all paths; 0: SYM_MAX_STEPS */
+	double max_seconds;		/* 0: SYM_MAX_SECONDS; solver calls are cut to fit too */
+	double started;			/* clock_seconds() max_seconds counts from; 0: now */
+	uint64_t max_memory;		/* bytes the process may grow by; 0: SYM_MAX_MEMORY */
 	unsigned max_offsets;		/* values a symbolic offset may take; 0: 64 */
 	const struct progress *progress;	/* Ctrl-C and progress reports; may be NULL */
 };
@@ -161,7 +170,10 @@ struct sym_result {
 
 /* Runs nf_init then nf_process of 'ir'. NULL with 'e' set when a limit is hit, the user stops it
 ** (-EINTR), or the NF does something the executor cannot model or that is wrong (reading past
-** the packet, writing to nf_init's memory): the message names the source line. */
+** the packet, writing to nf_init's memory): the message names the source line. Each limit has
+** its own code: -E2BIG paths, -EOVERFLOW steps, -ETIMEDOUT seconds, -ENOMEM memory (the
+** growth of the whole process, Z3 included); their messages name the branch that forked most,
+** and say when it is a loop's (a bound read from the packet makes one path per iteration). */
 struct sym_result *sym_run(const struct ir_module *ir, struct smt *smt, const struct sym_host *host,
 			   const struct sym_opts *opts, struct err *e);
 void sym_result_free(struct sym_result *r);

@@ -236,33 +236,74 @@ bad:
 	return err_set(e, -EINVAL, "--len wants MIN-MAX or N (bytes, up to 65535), not '%s'", arg);
 }
 
-/* analyze [--len MIN-MAX] [--max-paths N]: a failure keeps the previous analysis. */
+/* The option that raises the limit behind a failed analysis, by the engine's code for it. */
+static const char *
+limit_option(int code)
+{
+	switch (code) {
+	case -E2BIG: return "--max-paths N";
+	case -EOVERFLOW: return "--max-steps N";
+	case -ETIMEDOUT: return "--max-seconds S";
+	case -ENOMEM: return "--max-memory MIB";
+	default: return NULL;
+	}
+}
+
+/* The value of a --max-* option: a whole number in 1..max, or seconds for --max-seconds. */
+static int
+parse_limit(const char *opt, const char *arg, struct analysis_opts *o, struct err *e)
+{
+	unsigned long n;
+	char *end;
+
+	if (!strcmp(opt, "--max-seconds")) {
+		double v = strtod(arg, &end);
+
+		if (end == arg || *end || !(v > 0) || v > 1e6)
+			return err_set(e, -EINVAL, "--max-seconds wants seconds > 0, not '%s'",
+				       arg);
+		o->max_seconds = v;
+		return 0;
+	}
+	if (!args_uint(arg, !strcmp(opt, "--max-paths") ? UINT_MAX : ULONG_MAX >> 20, &n) || n == 0)
+		return err_set(e, -EINVAL, "%s wants a number of 1 or more, not '%s'", opt, arg);
+	if (!strcmp(opt, "--max-paths"))
+		o->max_paths = (unsigned)n;
+	else if (!strcmp(opt, "--max-steps"))
+		o->max_steps = n;
+	else
+		o->max_memory = (uint64_t)n << 20;
+	return 0;
+}
+
+/* analyze [--len MIN-MAX] [--max-paths N] [--max-steps N] [--max-seconds S] [--max-memory MIB]:
+** a failure keeps the previous analysis; one at a limit says which option raises it. */
 static int
 do_analyze(struct session *s, int argc, char **argv, struct err *e)
 {
+	static const char *const opts[] = { "--len", "--max-paths", "--max-steps", "--max-seconds",
+					     "--max-memory" };
 	struct analysis_opts o = { .progress = &s->progress };
 	struct analysis *a;
 	struct shard *sh;
-	unsigned long n;
+	const char *raise;
 
 	if (need_nf(s, e) < 0)
 		return -EINVAL;
 	for (int i = 1; i < argc; i++) {
-		bool len = strcmp(argv[i], "--len") == 0;
-		if (!len && strcmp(argv[i], "--max-paths") != 0)
-			return err_set(e, -EINVAL, "unknown argument '%s' (--len MIN-MAX, --max-paths N)",
-				       argv[i]);
+		size_t k = 0;
+
+		while (k < sizeof opts / sizeof opts[0] && strcmp(argv[i], opts[k]) != 0)
+			k++;
+		if (k == sizeof opts / sizeof opts[0])
+			return err_set(e, -EINVAL, "unknown argument '%s' (--len MIN-MAX, "
+				       "--max-paths N, --max-steps N, --max-seconds S, "
+				       "--max-memory MIB)", argv[i]);
 		if (++i == argc)
 			return err_set(e, -EINVAL, "%s needs a value", argv[i - 1]);
-		if (len) {
-			if (parse_len(argv[i], &o, e) < 0)
-				return -EINVAL;
-		} else {
-			if (!args_uint(argv[i], UINT_MAX, &n) || n == 0)
-				return err_set(e, -EINVAL, "--max-paths wants a number of 1 or more, not '%s'",
-					       argv[i]);
-			o.max_paths = (unsigned)n;
-		}
+		if (k == 0 ? parse_len(argv[i], &o, e) < 0 :
+			     parse_limit(opts[k], argv[i], &o, e) < 0)
+			return -EINVAL;
 	}
 	a = analysis_run(s->nf, &o, e);
 	if (!a) {
@@ -272,6 +313,15 @@ do_analyze(struct session *s, int argc, char **argv, struct err *e)
 				       s->an ? "; the previous analysis stays" : "");
 		if (!e->msg[0])
 			err_set(e, -EINVAL, "the analysis failed");
+		raise = limit_option(e->code);
+		if (raise || s->an) {
+			size_t n = strlen(e->msg);
+
+			snprintf(e->msg + n, sizeof e->msg - n, "%s%s%s%s",
+				 raise ? "; analyze " : "", raise ? raise : "",
+				 raise ? " raises it" : "",
+				 s->an ? "; the previous analysis stays" : "");
+		}
 		return e->code ? e->code : -EINVAL;
 	}
 	sh = shard_run(a);
@@ -572,7 +622,8 @@ const struct cmd cmd_nf_table[] = {
 		    "changes nothing and says why. A value that takes drops the analysis (it\n"
 		    "described the old configuration): run analyze again.\n" },
 	{ .name = "analyze", .fn = do_analyze, .arity = -1, .flags = CMD_F_JSON,
-	  .usage = "analyze [--len MIN-MAX] [--max-paths N] [--json]",
+	  .usage = "analyze [--len MIN-MAX] [--max-paths N] [--max-seconds S] [--max-steps N] "
+		   "[--max-memory MIB] [--json]",
 	  .summary = "symbolic execution of the loaded NF: paths, state objects, accesses",
 	  .detail = "Runs the loaded NF as configured now: nf_init concretely, then nf_process on\n"
 		    "every packet at once (any port, any bytes, any length in MIN..MAX bytes,\n"
@@ -583,11 +634,16 @@ const struct cmd cmd_nf_table[] = {
 		    "The analysis stays until another NF is loaded or a 'set' changes the\n"
 		    "configuration. Something the executor cannot model, a read past the packet,\n"
 		    "or a limit hit fails with its source line, and the previous analysis stays.\n"
-		    "--max-paths N gives up past N paths (default 10000). Ctrl-C stops it.\n"
+		    "Limits (each failure names the limit and the loop or branch that forked\n"
+		    "most): --max-paths N gives up past N paths (default 10000), --max-steps N\n"
+		    "past N instructions over all paths (default 20000000), --max-seconds S\n"
+		    "after S seconds, compiling included (default 60; a slow solver call is cut\n"
+		    "short too), --max-memory MIB when baton has grown by MIB MiB (default 4096\n"
+		    "or half the machine's memory). Ctrl-C stops it.\n"
 		    "Then decides: shared-nothing or locks ('show verdict', 'show constraints').\n"
 		    "With --json: nf, ports, paths, seconds, objects (by name), path_list,\n"
 		    "constraints, verdict, reasons, replicated, shard_fields and graph.\n",
-	  .words = "--len --max-paths" },
+	  .words = "--len --max-paths --max-steps --max-seconds --max-memory" },
 	{ .name = "show", .arity = -2,
 	  .usage = "show nf|paths|path|objects|accesses|verdict|constraints|graph ...",
 	  .summary = "show what is loaded and what the analysis found", .sub = show_sub },
