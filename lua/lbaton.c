@@ -29,18 +29,20 @@ lbaton_version(void)
 
 /*---- The baton module ----*/
 
-/* baton.cmd(line) -> ok, output: runs a shell line and returns what it printed. */
+/* baton.cmd(line) -> ok, output: runs a shell line and returns what it printed. The line may
+** run Lua again (re-entrance: 'lua CHUNK' runs under its own lua_pcall); the output is a boxed
+** sbuf all the same, so nothing leaks if anything on the way raises. */
 static int
 l_cmd(lua_State *L)
 {
-	const char *line = luaL_checkstring(L, 1);
+	const char *line = lutil_checkcstr(L, 1);
 	const struct lbaton_host *h = lutil_host(L);
-	struct sbuf out = SBUF_INIT;
-	int rc = h->run_line(h->arg, line, &out);
+	struct sbuf *out = lutil_newsbuf(L);
+	int rc = h->run_line(h->arg, line, out);
 
 	lua_pushboolean(L, rc == 0);
-	lua_pushlstring(L, sbuf_str(&out), out.len);
-	sbuf_release(&out);
+	lua_pushlstring(L, sbuf_str(out), out->len);
+	sbuf_release(out);
 	return 2;
 }
 
@@ -49,32 +51,31 @@ static int
 l_commands(lua_State *L)
 {
 	const struct lbaton_host *h = lutil_host(L);
-	struct val *v = h->commands(h->arg);
 
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, h->commands(h->arg));
 	return 1;
 }
 
-/* print, sent where the shell's output goes (so baton.cmd captures it too). */
+/* print, sent where the shell's output goes (so baton.cmd captures it too). A __tostring may
+** raise: the line is a boxed sbuf. */
 static int
 l_print(lua_State *L)
 {
 	const struct lbaton_host *h = lutil_host(L);
-	struct sbuf line = SBUF_INIT;
 	int n = lua_gettop(L);
+	struct sbuf *line = lutil_newsbuf(L);
 
 	for (int i = 1; i <= n; i++) {
 		size_t len;
 		const char *s = luaL_tolstring(L, i, &len);
 		if (i > 1)
-			sbuf_addc(&line, '\t');
-		sbuf_add(&line, s, len);
+			sbuf_addc(line, '\t');
+		sbuf_add(line, s, len);
 		lua_pop(L, 1);
 	}
-	sbuf_addc(&line, '\n');
-	h->write(h->arg, line.buf, line.len);
-	sbuf_release(&line);
+	sbuf_addc(line, '\n');
+	h->write(h->arg, line->buf, line->len);
+	sbuf_release(line);
 	return 0;
 }
 
@@ -102,20 +103,6 @@ luaopen_baton(lua_State *L)
 
 /*---- Running code ----*/
 
-static int
-traceback(lua_State *L)
-{
-	const char *msg = lua_tostring(L, 1);
-
-	if (!msg) {
-		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-			return 1;
-		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-	}
-	luaL_traceback(L, L, msg, 1);
-	return 1;
-}
-
 /* Calls the function under it with 'nargs' arguments and a traceback handler; on error puts
 ** the message in 'e'. Leaves the results on the stack. */
 static int
@@ -125,7 +112,7 @@ docall(struct lbaton *lb, int nargs, struct err *e)
 	int base = lua_gettop(L) - nargs;
 	int rc;
 
-	lua_pushcfunction(L, traceback);
+	lua_pushcfunction(L, lutil_traceback);
 	lua_insert(L, base);
 	lb->running++;
 	rc = lua_pcall(L, nargs, LUA_MULTRET, base);
@@ -141,24 +128,25 @@ docall(struct lbaton *lb, int nargs, struct err *e)
 	return 0;
 }
 
-/* Prints the values from 'first' to the top, as lua.c's REPL does for expressions. */
-static void
-print_results(struct lbaton *lb, int first)
+/* Prints its arguments, as lua.c's REPL does for an expression's values. Called through
+** docall: a __tostring met on the way may raise, and outside a lua_pcall that would be a panic
+** (the end of the process). */
+static int
+print_values(lua_State *L)
 {
-	lua_State *L = lb->L;
-	int top = lua_gettop(L);
-	struct sbuf line = SBUF_INIT;
+	const struct lbaton_host *h = lutil_host(L);
+	int n = lua_gettop(L);
+	struct sbuf *line = lutil_newsbuf(L);
 
-	if (top < first)
-		return;
-	for (int i = first; i <= top; i++) {
-		if (i > first)
-			sbuf_addc(&line, '\t');
-		lutil_repr(L, i, &line);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			sbuf_addc(line, '\t');
+		lutil_repr(L, i, line);
 	}
-	sbuf_addc(&line, '\n');
-	lb->host->write(lb->host->arg, line.buf, line.len);
-	sbuf_release(&line);
+	sbuf_addc(line, '\n');
+	h->write(h->arg, line->buf, line->len);
+	sbuf_release(line);
+	return 0;
 }
 
 int
@@ -170,6 +158,10 @@ lbaton_run_chunk(struct lbaton *lb, const char *chunk, struct err *e)
 	size_t n = strlen(chunk);
 	int rc;
 
+	if (!lua_checkstack(L, 4)) {
+		err_set(e, -E2BIG, "Lua stack overflow");
+		return -1;
+	}
 	/* An expression prints its values; anything else runs as a statement. */
 	ret = xmalloc(n + 8);
 	memcpy(ret, "return ", 7);
@@ -185,13 +177,19 @@ lbaton_run_chunk(struct lbaton *lb, const char *chunk, struct err *e)
 		lua_settop(L, base);
 		return -1;
 	}
-	if (docall(lb, 0, e) < 0) {
-		lua_settop(L, base);
-		return -1;
+	rc = docall(lb, 0, e);
+	/* LUA_MULTRET leaves no spare slot above the values: make room for the printer. */
+	if (rc == 0 && lua_gettop(L) > base && !lua_checkstack(L, 4))
+		rc = err_set(e, -E2BIG, "too many values to print");
+	if (rc == 0 && lua_gettop(L) > base) {
+		int nres = lua_gettop(L) - base;
+
+		lua_pushcfunction(L, print_values);
+		lua_insert(L, base + 1);
+		rc = docall(lb, nres, e);
 	}
-	print_results(lb, base + 1);
 	lua_settop(L, base);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -200,6 +198,15 @@ lbaton_run_file(struct lbaton *lb, const char *path, int argc, char **argv, stru
 	lua_State *L = lb->L;
 	int base = lua_gettop(L);
 
+	/* Outside any lua_pcall here: nothing may raise. The arguments need room on the stack
+	** (past LUA_MINSTACK slots, pushing writes beyond it), and 'arg' is set raw, past a
+	** __newindex the user gave _G. */
+	if (argc < 0 || argc > 100000 || !lua_checkstack(L, argc + 8)) {
+		err_set(e, -E2BIG, "%s: too many arguments (%d)", path, argc);
+		return -1;
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+	lua_pushliteral(L, "arg");
 	lua_createtable(L, argc, 1);
 	lua_pushstring(L, path);
 	lua_rawseti(L, -2, 0);
@@ -207,7 +214,8 @@ lbaton_run_file(struct lbaton *lb, const char *path, int argc, char **argv, stru
 		lua_pushstring(L, argv[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
-	lua_setglobal(L, "arg");
+	lua_rawset(L, -3);
+	lua_settop(L, base);
 	if (luaL_loadfile(L, path) != LUA_OK) {
 		err_set(e, -EINVAL, "%s", lua_tostring(L, -1));
 		lua_settop(L, base);

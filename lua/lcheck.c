@@ -18,6 +18,7 @@ struct opts {
 	struct nfload *nf;
 	const char *pcap, *gen, *lan, *port, *out;
 	unsigned cores;
+	int nf_idx;		/* stack index of the NF object */
 	int config, analysis;	/* stack indices of the tables, 0 when absent */
 };
 
@@ -48,7 +49,8 @@ read_opts(lua_State *L, const char *fn, struct opts *o)
 	lua_getfield(L, 1, "nf");
 	if (lua_isnil(L, -1))
 		luaL_error(L, "%s: 'nf' is required (nf = baton.load(\"fw\"))", fn);
-	o->nf = lnf_checknf(L, lua_gettop(L));
+	o->nf_idx = lua_gettop(L);
+	o->nf = lnf_checkopt(L, o->nf_idx, fn, "nf");
 	o->pcap = lutil_opt_string(L, 1, fn, "pcap");
 	o->gen = lutil_opt_string(L, 1, fn, "gen");
 	o->lan = lutil_opt_string(L, 1, fn, "lan");
@@ -70,24 +72,30 @@ read_opts(lua_State *L, const char *fn, struct opts *o)
 	o->analysis = opt_table(L, fn, "analysis");
 }
 
-/* Ports and configuration; no Lua error from here on. */
+/* Ports and configuration; no Lua error from here on. The NF is fetched again: the user's
+** metamethods that ran since read_opts may have closed it. */
 static int
-prepare(lua_State *L, const struct opts *o, struct portmap *pm, struct rss_config **cfg,
+prepare(lua_State *L, struct opts *o, struct portmap *pm, struct rss_config **cfg,
 	struct err *e)
 {
-	const struct nf_desc *d = nfload_desc(o->nf);
+	const struct nf_desc *d;
 	struct val *v;
 	int rc;
 
 	*cfg = NULL;
+	if (!(o->nf = lnf_tonf(L, o->nf_idx)))
+		return err_set(e, -EINVAL, "'nf': this NF was closed");
+	d = nfload_desc(o->nf);
 	rc = o->lan ? portmap_lan(pm, o->nf, o->lan, e) :
 		      portmap_one(pm, o->nf, o->port ? o->port : "0", e);
 	if (rc < 0)
 		return rc;
 	if (o->config) {
 		const struct val *inner;
-		if (!(v = lutil_to_val(L, o->config, e)))
+		if (!(v = lutil_to_val(L, o->config, e))) {
+			err_prefix(e, "the configuration");
 			return -EINVAL;
+		}
 		inner = val_get(v, "config");
 		*cfg = rss_config_from_val(inner ? inner : v, e);
 		val_free(v);
@@ -150,8 +158,7 @@ l_check(lua_State *L)
 	free(r);
 	if (!v)
 		return lutil_fail(L, e.msg);
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, v);
 	if (rc < 0) {
 		lua_pushstring(L, e.msg);
 		return 2;
@@ -179,9 +186,9 @@ l_balance(lua_State *L)
 	int rc;
 
 	read_opts(L, "baton.rss.balance", &o);
-	d = nfload_desc(o.nf);
 	if (prepare(L, &o, &pm, &cfg, &e) < 0)
 		return lutil_fail(L, e.msg);
+	d = nfload_desc(o.nf);
 	if (o.analysis) {
 		v = lutil_to_val(L, o.analysis, &e);
 		rc = v ? rss_cons_from_val(v, &k, &e) : -EINVAL;
@@ -217,8 +224,7 @@ l_balance(lua_State *L)
 	val_set_int(v, "packets", n);
 	rss_rebalance_release(&rb);
 	rss_config_free(cfg);
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, v);
 	return 1;
 }
 

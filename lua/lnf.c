@@ -24,8 +24,9 @@ check_nf(lua_State *L, int idx)
 {
 	struct lnf *u = luaL_checkudata(L, idx, NF_MT);
 
+	/* An argument error names the function and the argument (or "calling 'X' on bad self"). */
 	if (!u->nf)
-		luaL_error(L, "this NF was closed");
+		luaL_argerror(L, idx, "this NF was closed");
 	return u;
 }
 
@@ -35,11 +36,32 @@ lnf_checknf(lua_State *L, int idx)
 	return check_nf(L, idx)->nf;
 }
 
+struct nfload *
+lnf_tonf(lua_State *L, int idx)
+{
+	struct lnf *u = luaL_testudata(L, idx, NF_MT);
+
+	return u ? u->nf : NULL;
+}
+
+struct nfload *
+lnf_checkopt(lua_State *L, int idx, const char *fn, const char *key)
+{
+	struct lnf *u = luaL_testudata(L, idx, NF_MT);
+
+	if (!u)
+		luaL_error(L, "%s: '%s' must be an NF (baton.load), not a %s", fn, key,
+			   luaL_typename(L, idx));
+	if (!u->nf)
+		luaL_error(L, "%s: '%s': this NF was closed", fn, key);
+	return u->nf;
+}
+
 /* baton.load(name_or_path) -> nf | nil, message */
 static int
 l_load(lua_State *L)
 {
-	const char *what = luaL_checkstring(L, 1);
+	const char *what = lutil_checkcstr(L, 1);
 	struct err e = ERR_INIT;
 	struct lnf *u = lua_newuserdatauv(L, sizeof *u, 0);
 
@@ -56,15 +78,23 @@ set_one(lua_State *L, struct lnf *u, int kidx, int vidx)
 {
 	struct err e = ERR_INIT;
 	const char *key, *value;
+	size_t n;
 
 	if (lua_type(L, kidx) != LUA_TSTRING)
-		return luaL_error(L, "nf:set: keys are strings");
+		return luaL_error(L, "nf:set: keys are strings, not a %s", luaL_typename(L, kidx));
 	if (lua_type(L, vidx) != LUA_TSTRING && lua_type(L, vidx) != LUA_TNUMBER)
 		return luaL_error(L, "nf:set: the value of '%s' must be a string or a number",
 				  lua_tostring(L, kidx));
-	key = lua_tostring(L, kidx);
+	key = lua_tolstring(L, kidx, &n);
+	if (strlen(key) != n)
+		return luaL_error(L, "nf:set: a key contains a zero byte");
 	lua_pushvalue(L, vidx);
-	value = lua_tostring(L, -1);	/* a copy: converting in place would confuse lua_next */
+	value = lua_tolstring(L, -1, &n);	/* a copy: converting in place would confuse lua_next */
+	if (strlen(value) != n)
+		return luaL_error(L, "nf:set: the value of '%s' contains a zero byte", key);
+	/* Converting allocated, and a finalizer run then may have closed it. */
+	if (!u->nf)
+		return luaL_error(L, "nf:set: this NF was closed");
 	if (nfload_set(u->nf, key, value, &e) < 0) {
 		lua_pop(L, 1);
 		return lutil_fail(L, e.msg);
@@ -103,7 +133,12 @@ static int
 l_get(lua_State *L)
 {
 	struct lnf *u = check_nf(L, 1);
-	const char *v = nfload_get(u->nf, luaL_checkstring(L, 2));
+	const char *key = lutil_checkcstr(L, 2);
+	const char *v;
+
+	if (!u->nf)
+		return luaL_error(L, "nf:get: this NF was closed");
+	v = nfload_get(u->nf, key);
 
 	if (!v)
 		return lutil_fail(L, "no such configuration key");
@@ -116,10 +151,8 @@ static int
 l_info(lua_State *L)
 {
 	struct lnf *u = check_nf(L, 1);
-	struct val *v = nfload_to_val(u->nf);
 
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, nfload_to_val(u->nf));
 	return 1;
 }
 
@@ -128,8 +161,9 @@ l_info(lua_State *L)
 static int
 l_replay(lua_State *L)
 {
+	static const char *const known[] = { "lan", "port", "out", NULL };
 	struct lnf *u = check_nf(L, 1);
-	const char *pcap = luaL_checkstring(L, 2);
+	const char *pcap = lutil_checkcstr(L, 2);
 	const struct lbaton_host *h = lutil_host(L);
 	const char *lan, *port, *out;
 	struct portmap pm;
@@ -138,14 +172,19 @@ l_replay(lua_State *L)
 	struct val *v;
 	int rc;
 
-	if (!lua_isnoneornil(L, 3))
+	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
+		lutil_check_keys(L, 3, "nf:replay", known, "lan, port, out");
+	}
 	lua_settop(L, 3);
 	lan = lutil_opt_string(L, 3, "nf:replay", "lan");
 	port = lutil_opt_string(L, 3, "nf:replay", "port");
 	out = lutil_opt_string(L, 3, "nf:replay", "out");
 	if (lan && port)
 		return lutil_fail(L, "replay: 'lan' and 'port' exclude each other");
+	/* The options' metamethods may have closed it. */
+	if (!u->nf)
+		return luaL_error(L, "nf:replay: this NF was closed");
 	rc = lan ? portmap_lan(&pm, u->nf, lan, &e) : portmap_one(&pm, u->nf, port ? port : "0", &e);
 	if (rc < 0)
 		return lutil_fail(L, e.msg);
@@ -159,8 +198,7 @@ l_replay(lua_State *L)
 	}
 	v = replay_to_val(r);
 	free(r);
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, v);
 	if (rc < 0) {
 		lua_pushstring(L, e.msg);
 		return 2;
@@ -189,7 +227,8 @@ opt_uint(lua_State *L, int idx, const char *key, lua_Integer lo, lua_Integer hi)
 	return (unsigned)n;
 }
 
-/* nf:analyze([{len_min = N, len_max = N, max_paths = N}]) -> result | nil, message.
+/* nf:analyze([{len_min = N, len_max = N, max_paths = N, max_steps = N, max_seconds = S}])
+** -> result | nil, message (at a limit: which, and the option that raises it).
 ** The result is the plain table of the shell's 'analyze --json' (DESIGN.md section 9: with
 ** constraints, verdict and reasons); the
 ** analysis itself is freed before returning, so nothing in it goes stale when nf:set changes
@@ -210,22 +249,44 @@ l_analyze(lua_State *L)
 		while (lua_next(L, 2)) {
 			const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
 			if (strcmp(k, "len_min") != 0 && strcmp(k, "len_max") != 0 &&
-			    strcmp(k, "max_paths") != 0)
+			    strcmp(k, "max_paths") != 0 && strcmp(k, "max_steps") != 0 &&
+			    strcmp(k, "max_seconds") != 0)
 				return luaL_error(L, "nf:analyze: unknown option '%s' (len_min, len_max, "
-						  "max_paths)", luaL_tolstring(L, -2, NULL));
+						  "max_paths, max_steps, max_seconds)",
+						  luaL_tolstring(L, -2, NULL));
 			lua_pop(L, 1);
 		}
 		/* 0 means "the default" to the engine, hence lengths from 1. */
 		o.len_min = opt_uint(L, 2, "len_min", 1, UINT16_MAX);
 		o.len_max = opt_uint(L, 2, "len_max", 1, UINT16_MAX);
 		o.max_paths = opt_uint(L, 2, "max_paths", 1, INT32_MAX);
+		o.max_steps = opt_uint(L, 2, "max_steps", 1, INT32_MAX);
+		lua_getfield(L, 2, "max_seconds");
+		if (!lua_isnil(L, -1)) {
+			int isnum;
+
+			o.max_seconds = lua_tonumberx(L, -1, &isnum);
+			if (!isnum || !(o.max_seconds > 0) || o.max_seconds > 1e6)
+				return luaL_error(L, "nf:analyze: 'max_seconds' must be a "
+						  "number of seconds > 0");
+		}
+		lua_pop(L, 1);
 		if (o.len_min && o.len_max && o.len_min > o.len_max)
 			return luaL_error(L, "nf:analyze: len_min %d is over len_max %d", (int)o.len_min,
 					  (int)o.len_max);
 	}
+	/* The options' metamethods may have closed it. */
+	if (!u->nf)
+		return luaL_error(L, "nf:analyze: this NF was closed");
 	a = analysis_run(u->nf, &o, &e);
 	if (!a && (e.code == -EINTR || progress_stopped(o.progress)))
 		return lutil_fail(L, "analysis stopped (Ctrl-C)");
+	if (!a && (e.code == -E2BIG || e.code == -EOVERFLOW || e.code == -ETIMEDOUT)) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s; the option %s raises it", e.msg, e.code == -E2BIG ?
+				"max_paths" : e.code == -EOVERFLOW ? "max_steps" : "max_seconds");
+		return 2;
+	}
 	if (!a)
 		return lutil_fail(L, e.msg[0] ? e.msg : "the analysis failed");
 	sh = shard_run(a);
@@ -272,14 +333,18 @@ static const luaL_Reg nf_methods[] = {
 	{ NULL, NULL },
 };
 
-/* Methods first, then the descriptor's fields (nf.name, nf.ports, ...). */
+/* Methods first, then the descriptor's fields (nf.name, nf.ports, ...); any other key, as in
+** a table, is nil. */
 static int
 l_index(lua_State *L)
 {
 	struct lnf *u = luaL_checkudata(L, 1, NF_MT);
-	const char *key = luaL_checkstring(L, 2);
+	const char *key;
 	struct val *v;
 
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return 0;
+	key = lua_tostring(L, 2);
 	lua_getfield(L, lua_upvalueindex(1), key);
 	if (!lua_isnil(L, -1) || !u->nf)
 		return 1;

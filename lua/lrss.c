@@ -58,7 +58,19 @@ check_config(lua_State *L, int idx, const char *fn)
 	return c;
 }
 
-/* {cores = N, nic = NAME, reta_size = N, seed = N, fields = SET | {PORT = SET, ...}} */
+/* The string at 'idx', or NULL when it is not one or has a zero byte (no conversion: the
+** value may be under lua_next). */
+static const char *
+cstr(lua_State *L, int idx)
+{
+	size_t n;
+	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : NULL;
+
+	return s && strlen(s) == n ? s : NULL;
+}
+
+/* {cores = N, nic = NAME, reta_size = N, seed = N, fields = SET | {PORT = SET, ...}}. Called
+** with the constraints held: reads raw, so no metamethod of the user's runs (none may raise). */
 static int
 solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opts *o,
 	   struct err *e)
@@ -67,11 +79,20 @@ solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opt
 	if (lua_isnoneornil(L, idx))
 		return 0;
 	if (!lua_istable(L, idx))
-		return err_set(e, -EINVAL, "options must be a table");
+		return err_set(e, -EINVAL, "options must be a table, not a %s",
+			       luaL_typename(L, idx));
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
-		bool num = !strcmp(k, "cores") || !strcmp(k, "reta_size") || !strcmp(k, "seed");
+		const char *k = cstr(L, -2);
+		bool num;
+
+		if (!k) {
+			err_set(e, -EINVAL, "option names must be strings, not a %s",
+				luaL_typename(L, -2));
+			lua_pop(L, 2);
+			return e->code;
+		}
+		num = !strcmp(k, "cores") || !strcmp(k, "reta_size") || !strcmp(k, "seed");
 
 		if (num) {
 			lua_Integer n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
@@ -87,7 +108,7 @@ solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opt
 			else
 				o->seed = (uint64_t)n;
 		} else if (!strcmp(k, "nic")) {
-			if (!lua_isstring(L, -1) || !(o->nic = nic_find(lua_tostring(L, -1), e))) {
+			if (!cstr(L, -1) || !(o->nic = nic_find(cstr(L, -1), e))) {
 				lua_pop(L, 2);
 				return e->code ? e->code : err_set(e, -EINVAL, "'nic' must be a name");
 			}
@@ -98,6 +119,10 @@ solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opt
 				o->fs[p] = FIELDSET_DEFAULT;
 			o->fields_given = true;
 			if (lua_type(L, -1) == LUA_TSTRING) {
+				if (!cstr(L, -1)) {
+					lua_pop(L, 2);
+					return err_set(e, -EINVAL, "'fields' contains a zero byte");
+				}
 				if (fieldset_parse(lua_tostring(L, -1), &fs, e) < 0) {
 					lua_pop(L, 2);
 					return -1;
@@ -106,8 +131,14 @@ solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opt
 					o->fs[p] = fs;
 			} else if (lua_istable(L, -1)) {
 				for (unsigned p = 0; p < c->n_ports; p++) {
-					lua_getfield(L, -1, c->ports[p]);
-					if (lua_type(L, -1) == LUA_TSTRING &&
+					lua_pushstring(L, c->ports[p]);
+					lua_rawget(L, -2);
+					if (!lua_isnil(L, -1) && !cstr(L, -1)) {
+						lua_pop(L, 3);
+						return err_set(e, -EINVAL, "'fields.%s' must be a set "
+							       "(a string)", c->ports[p]);
+					}
+					if (cstr(L, -1) &&
 					    fieldset_parse(lua_tostring(L, -1), &o->fs[p], e) < 0) {
 						lua_pop(L, 3);
 						return -1;
@@ -131,8 +162,7 @@ solve_opts(lua_State *L, int idx, const struct rss_cons *c, struct rss_solve_opt
 static int
 push_val(lua_State *L, struct val *v)
 {
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, v);
 	return 1;
 }
 
@@ -154,8 +184,15 @@ l_solve(lua_State *L)
 	struct err e = ERR_INIT;
 	struct val *v;
 
+	if (!lua_isnoneornil(L, 2))
+		luaL_checktype(L, 2, LUA_TTABLE);
 	check_cons(L, 1, "baton.rss.solve", &c);
-	if (solve_opts(L, 2, &c, &o, &e) < 0 || rss_solve(&c, &o, &s, &e) < 0) {
+	if (solve_opts(L, 2, &c, &o, &e) < 0) {
+		rss_cons_release(&c);
+		err_prefix(&e, "baton.rss.solve");
+		return lutil_fail(L, e.msg);
+	}
+	if (rss_solve(&c, &o, &s, &e) < 0) {
 		rss_cons_release(&c);
 		return lutil_fail(L, e.msg);
 	}
@@ -179,8 +216,15 @@ l_fieldsets(lua_State *L)
 	struct err e = ERR_INIT;
 	struct val *v;
 
+	if (!lua_isnoneornil(L, 2))
+		luaL_checktype(L, 2, LUA_TTABLE);
 	check_cons(L, 1, "baton.rss.fieldsets", &c);
-	if (solve_opts(L, 2, &c, &o, &e) < 0 || rss_fieldsets_run(&c, &o, &f, &e) < 0) {
+	if (solve_opts(L, 2, &c, &o, &e) < 0) {
+		rss_cons_release(&c);
+		err_prefix(&e, "baton.rss.fieldsets");
+		return lutil_fail(L, e.msg);
+	}
+	if (rss_fieldsets_run(&c, &o, &f, &e) < 0) {
 		rss_cons_release(&c);
 		return lutil_fail(L, e.msg);
 	}
@@ -251,7 +295,7 @@ l_quality(lua_State *L)
 static uint32_t
 check_ip(lua_State *L, int idx)
 {
-	const char *s = luaL_checkstring(L, idx);
+	const char *s = lutil_checkcstr(L, idx);
 	uint32_t a, mask;
 
 	if (strchr(s, '/') || portmap_parse_cidr(s, &a, &mask, NULL) < 0)
@@ -264,7 +308,7 @@ static int
 l_hash(lua_State *L)
 {
 	/* Arguments first: a Lua error must not leave the configuration behind. */
-	const char *pname = luaL_checkstring(L, 2);
+	const char *pname = lutil_checkcstr(L, 2);
 	uint32_t src = check_ip(L, 3), dst = check_ip(L, 4);
 	lua_Integer sp = luaL_checkinteger(L, 5), dp = luaL_checkinteger(L, 6);
 	struct rss_config *cfg;
@@ -295,8 +339,8 @@ l_hash(lua_State *L)
 static int
 l_set(lua_State *L)
 {
-	const char *port = luaL_checkstring(L, 2), *what = luaL_checkstring(L, 3);
-	const char *value = luaL_checkstring(L, 4);
+	const char *port = lutil_checkcstr(L, 2), *what = lutil_checkcstr(L, 3);
+	const char *value = lutil_checkcstr(L, 4);
 	struct rss_config *cfg = check_config(L, 1, "baton.rss.set");
 	struct err e = ERR_INIT;
 	int p = -1, rc;
