@@ -2093,6 +2093,13 @@ rss_config_from_val(const struct val *v, struct err *e)
 				return NULL;
 			}
 			names[i] = order->u.c.items[i]->u.s;
+			/* A name twice would drop another port and make two of one. */
+			for (size_t j = 0; j < i; j++) {
+				if (!strcmp(names[j], names[i])) {
+					err_set(e, -EINVAL, "port_order names '%s' twice", names[i]);
+					return NULL;
+				}
+			}
 		}
 	}
 	c = rss_config_new(nic, (unsigned)cores, (unsigned)size, (unsigned)ports->u.c.n, names);

@@ -242,6 +242,7 @@ trace_normalise(struct trace *t, const struct pcap_pkthdr *h, const uint8_t *dat
 		struct trace_pkt *out)
 {
 	uint32_t hl = trace_hdr_len[t->kind], caplen = h->caplen, n;
+	uint64_t wire;
 	const uint8_t *payload;
 	uint16_t ethertype = 0;
 	uint8_t *eth;
@@ -302,9 +303,11 @@ trace_normalise(struct trace *t, const struct pcap_pkthdr *h, const uint8_t *dat
 
 	out->data = eth;
 	out->len = n + TRACE_ETH_HLEN;
-	out->wire_len = h->len >= hl ? h->len - hl + TRACE_ETH_HLEN : out->len;
-	if (out->wire_len < out->len)
-		out->wire_len = out->len;
+	/* In 64 bits: a length near 4 GiB (a bogus record) saturates instead of wrapping. */
+	wire = h->len >= hl ? (uint64_t)h->len - hl + TRACE_ETH_HLEN : out->len;
+	if (wire > UINT32_MAX)
+		wire = UINT32_MAX;
+	out->wire_len = wire < out->len ? out->len : (uint32_t)wire;
 	return true;
 }
 

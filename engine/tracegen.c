@@ -182,7 +182,8 @@ parse_uint(const char *key, const char *s, uint64_t min, uint64_t max, uint64_t 
 		if (!parse_num(s, &d) || d != floor(d))
 			return err_set(e, -EINVAL, "--%s: expected %s, got '%s'", key, what,
 				       s ? s : "");
-		if (d > (double)max)
+		/* (double)UINT64_MAX rounds up to 2^64, which does not fit a uint64_t. */
+		if (d > (double)max || d >= 0x1p64)
 			return range_err(key, min, max, s, e);
 		v = (uint64_t)d;
 	}

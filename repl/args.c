@@ -109,6 +109,27 @@ args_first_word(const char *line, size_t *out_start, size_t *out_len)
 	return i;
 }
 
+size_t
+args_chomp(char *line, size_t n)
+{
+	if (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n && line[n - 1] == '\r')
+		line[--n] = '\0';
+	return n;
+}
+
+bool
+args_continues(char *line)
+{
+	size_t n = strlen(line);
+
+	if (!n || line[n - 1] != '\\')
+		return false;
+	line[n - 1] = '\0';
+	return true;
+}
+
 bool
 args_uint(const char *str, unsigned long max, unsigned long *out)
 {

@@ -38,4 +38,14 @@ bool args_uint(const char *str, unsigned long max, unsigned long *out);
 ** offset just past it, where the rest of the line begins. */
 size_t args_first_word(const char *line, size_t *out_start, size_t *out_len);
 
+/* --- Batch input: how the shell turns physical lines into logical ones --- */
+
+/* Drops the line end getline leaves on 'line' of n bytes ("\n", "\r\n", or "\r" at the end of
+** input), in place. Returns the new length. */
+size_t args_chomp(char *line, size_t n);
+
+/* Whether 'line' (without its line end) goes on in the next physical line: it ends in a
+** backslash, which is dropped (in place). */
+bool args_continues(char *line);
+
 #endif

@@ -226,10 +226,7 @@ read_raw(struct reader *r, const char *prompt)
 			free(line);
 			return NULL;
 		}
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n && line[n - 1] == '\r')
-			line[--n] = '\0';
+		args_chomp(line, (size_t)n);
 	}
 	if (line)
 		r->lineno++;
@@ -248,13 +245,12 @@ read_logical(struct session *s, struct reader *r)
 		return NULL;
 	r->first = r->lineno;
 	for (;;) {
-		n = strlen(line);
-		if (n && line[n - 1] == '\\') {
-			line[n - 1] = '\0';
-			n--;
+		if (args_continues(line)) {
+			n = strlen(line);
 		} else if (!cmd_incomplete(s, line)) {
 			return line;
 		} else {
+			n = strlen(line);
 			line = xrealloc(line, n + 2);
 			strcpy(line + n, "\n");
 			n++;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs every fuzz target built in $BUILD/fuzz for FUZZ_TIME seconds (default 2) on a corpus
-# seeded from the bundled traces; prints one TAP line per target. A finding fails the target
-# and leaves its reproducer (crash-*) in $BUILD/fuzz/findings/.
+# seeded by tests/fuzz/seed.c (from the bundled traces, the heads of ../shared/pcaps when it is
+# there, the command lines of tests/e2e and README.md, and made-up inputs); prints one TAP line
+# per target. A finding fails the target and leaves its reproducer (crash-*) in
+# $BUILD/fuzz/findings/.
 # Usage: tests/fuzz/run.sh [TARGET...]   Environment: BUILD, FUZZ_TIME, NOFUZZ.
 BUILD=${BUILD:-build}
 FUZZ_TIME=${FUZZ_TIME:-2}
@@ -10,10 +12,13 @@ if [ -n "${NOFUZZ:-}" ]; then
 	echo "ok - fuzz # SKIP the fuzz targets run in the plain 'make test' (they carry their own ASan)"
 	exit 0
 fi
-mkdir -p "$dir/seeds-nf" "$dir/seeds-packet" "$dir/findings"
-"$dir/seed" "$dir/seeds-nf" "$dir/seeds-packet" pcaps/*.pcap || {
+mkdir -p "$dir/findings"
+more=
+[ -d ../shared/pcaps ] && more=$(ls ../shared/pcaps/*.pcap ../shared/pcaps/*.pcapng 2>/dev/null)
+# shellcheck disable=SC2086 # $more is a list of paths without blanks
+"$dir/seed" "$dir" pcaps/*.pcap ${more:+--more $more} --text tests/e2e/*.sh README.md || {
 	echo "not ok - fuzz: cannot write the seed corpora"; exit 1; }
-targets=${*:-$(cd "$dir" && ls | grep -E '^(nf_[a-z0-9_]+|packet)$')}
+targets=${*:-$(cd "$dir" && ls | grep -E '^(nf_[a-z0-9_]+|packet|pcap|cmdline|key|nfslib)$')}
 bad=0
 for t in $targets; do
 	case $t in nf_*) seeds=seeds-nf ;; *) seeds=seeds-$t ;; esac

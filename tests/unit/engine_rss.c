@@ -1194,6 +1194,22 @@ test_rss__config_val(void)
 		CHECK(rss_config_from_val(v, &e) == NULL);
 		val_free(v);
 	}
+	/* A port_order naming a port twice (found by fuzzing): it made two ports "a", dropped
+	** "b", and the configuration did not read back. */
+	{
+		struct val *v = val_obj(), *ports = val_obj(), *order = val_arr();
+		struct err e = ERR_INIT;
+
+		val_set(ports, "a", val_obj());
+		val_set(ports, "b", val_obj());
+		val_set(v, "ports", ports);
+		val_push(order, val_str("a"));
+		val_push(order, val_str("a"));
+		val_set(v, "port_order", order);
+		CHECK(rss_config_from_val(v, &e) == NULL);
+		CHECK(strstr(e.msg, "twice") != NULL);
+		val_free(v);
+	}
 }
 
 /*---- 9. rss_check_run against brute force ----*/

@@ -279,6 +279,34 @@ test_trace__micro_and_snapped(void)
 	trace_close(t);
 }
 
+/* A wire length near 4 GiB on a link with a shorter header than Ethernet's (found by fuzzing):
+** adjusted by +14 it wrapped to a few bytes, then read as the captured length; it saturates. */
+static void
+test_trace__huge_wire_len(void)
+{
+	const uint8_t *data[2] = { ip4_udp, ip4_udp };
+	uint32_t len[2] = { sizeof ip4_udp, sizeof ip4_udp };
+	uint32_t wire[2] = { UINT32_MAX, UINT32_MAX - 20 };
+	char path[128];
+	struct err e = ERR_INIT;
+	struct trace_pkt pkt;
+	struct trace *t;
+
+	fixture_path(path, sizeof path, "huge-wire.pcap");
+	CHECK(write_pcap(path, DLT_RAW, 2, data, len, wire, false));
+	t = trace_open(path, &e);
+	if (!t) {
+		FAIL("trace_open: %s", e.msg);
+		return;
+	}
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.len, 14 + sizeof ip4_udp);
+	CHECK_EQ_INT(pkt.wire_len, UINT32_MAX);
+	CHECK_EQ_INT(trace_next(t, &pkt, &e), 1);
+	CHECK_EQ_INT(pkt.wire_len, UINT32_MAX - 20 + 14);
+	trace_close(t);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* pcapng, written by hand since libpcap cannot */
 
@@ -528,6 +556,7 @@ main(void)
 	RUN(test_trace__ipv6);
 	RUN(test_trace__null_and_loop);
 	RUN(test_trace__micro_and_snapped);
+	RUN(test_trace__huge_wire_len);
 	RUN(test_trace__pcapng);
 	RUN(test_trace__missing_file);
 	RUN(test_trace__empty_file);

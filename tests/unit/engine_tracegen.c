@@ -572,6 +572,10 @@ test_tracegen__option_errors(void)
 	expect_set_error("flows", "-3", "--flows");
 	expect_set_error("flows", "", "--flows");
 	expect_set_error("seed", "x", "--seed: expected a non-negative integer");
+	/* 2^64 written as a real (found by fuzzing): it passed the check against (double)
+	** UINT64_MAX, which rounds up to 2^64, and the conversion to uint64_t was undefined. */
+	expect_set_error("seed", "1.8446744073709552e19", "0..18446744073709551615");
+	expect_set_error("seed", "18446744073709551.616k", "0..18446744073709551615");
 	expect_set_error("size", "59", "--size: expected a frame length in 60..1514");
 	expect_set_error("size", "1515", "60..1514");
 	expect_set_error("proto", "sctp", "--proto");

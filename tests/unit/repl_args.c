@@ -101,6 +101,24 @@ test_args__push_remove(void)
 	args_release(&a);
 }
 
+/* Batch input: line ends dropped as getline leaves them, a trailing backslash continues. */
+static void
+test_args__batch_lines(void)
+{
+	char a[] = "load fw\r\n", b[] = "rss solve \\", c[] = "x\\\\", d[] = "", e[] = "\r";
+
+	CHECK_EQ_INT(args_chomp(a, strlen(a)), 7);
+	CHECK_STR(a, "load fw");
+	CHECK_EQ_INT(args_chomp(d, 0), 0);
+	CHECK_EQ_INT(args_chomp(e, 1), 0);
+	CHECK(args_continues(b));
+	CHECK_STR(b, "rss solve ");
+	CHECK(!args_continues(b));
+	CHECK(args_continues(c));	/* an escaped backslash at the end still continues */
+	CHECK_STR(c, "x\\");
+	CHECK(!args_continues(d));
+}
+
 int
 main(void)
 {
@@ -111,5 +129,6 @@ main(void)
 	RUN(test_args__unterminated);
 	RUN(test_args__first_word);
 	RUN(test_args__push_remove);
+	RUN(test_args__batch_lines);
 	return TEST_DONE();
 }
