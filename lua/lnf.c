@@ -206,27 +206,6 @@ l_replay(lua_State *L)
 	return 1;
 }
 
-/* An optional whole-number field of the options table at 'idx', in lo..hi; 0 when absent.
-** Anything else is misuse and raises. */
-static unsigned
-opt_uint(lua_State *L, int idx, const char *key, lua_Integer lo, lua_Integer hi)
-{
-	lua_Integer n;
-	int isint;
-
-	lua_getfield(L, idx, key);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	n = lua_tointegerx(L, -1, &isint);
-	if (!isint || n < lo || n > hi)
-		luaL_error(L, "nf:analyze: '%s' must be a whole number in %d..%d", key, (int)lo,
-			   (int)hi);
-	lua_pop(L, 1);
-	return (unsigned)n;
-}
-
 /* nf:analyze([{len_min = N, len_max = N, max_paths = N, max_steps = N, max_seconds = S}])
 ** -> result | nil, message (at a limit: which, and the option that raises it).
 ** The result is the plain table of the shell's 'analyze --json' (DESIGN.md section 9: with
@@ -236,6 +215,8 @@ opt_uint(lua_State *L, int idx, const char *key, lua_Integer lo, lua_Integer hi)
 static int
 l_analyze(lua_State *L)
 {
+	static const char *const known[] = { "len_min", "len_max", "max_paths", "max_steps",
+					     "max_seconds", NULL };
 	struct lnf *u = check_nf(L, 1);
 	struct analysis_opts o = { .progress = lutil_host(L)->progress };
 	struct err e = ERR_INIT;
@@ -245,32 +226,19 @@ l_analyze(lua_State *L)
 
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
-		lua_pushnil(L);
-		while (lua_next(L, 2)) {
-			const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
-			if (strcmp(k, "len_min") != 0 && strcmp(k, "len_max") != 0 &&
-			    strcmp(k, "max_paths") != 0 && strcmp(k, "max_steps") != 0 &&
-			    strcmp(k, "max_seconds") != 0)
-				return luaL_error(L, "nf:analyze: unknown option '%s' (len_min, len_max, "
-						  "max_paths, max_steps, max_seconds)",
-						  luaL_tolstring(L, -2, NULL));
-			lua_pop(L, 1);
-		}
-		/* 0 means "the default" to the engine, hence lengths from 1. */
-		o.len_min = opt_uint(L, 2, "len_min", 1, UINT16_MAX);
-		o.len_max = opt_uint(L, 2, "len_max", 1, UINT16_MAX);
-		o.max_paths = opt_uint(L, 2, "max_paths", 1, INT32_MAX);
-		o.max_steps = opt_uint(L, 2, "max_steps", 1, INT32_MAX);
-		lua_getfield(L, 2, "max_seconds");
-		if (!lua_isnil(L, -1)) {
-			int isnum;
-
-			o.max_seconds = lua_tonumberx(L, -1, &isnum);
-			if (!isnum || !(o.max_seconds > 0) || o.max_seconds > 1e6)
-				return luaL_error(L, "nf:analyze: 'max_seconds' must be a "
-						  "number of seconds > 0");
-		}
-		lua_pop(L, 1);
+		lutil_check_keys(L, 2, "nf:analyze", known,
+				 "len_min, len_max, max_paths, max_steps, max_seconds");
+		/* 0 means "the default" to the engine, hence lengths and counts from 1. */
+		o.len_min = (unsigned)lutil_opt_number(L, 2, "nf:analyze", "len_min", 1, UINT16_MAX,
+						     true);
+		o.len_max = (unsigned)lutil_opt_number(L, 2, "nf:analyze", "len_max", 1, UINT16_MAX,
+						     true);
+		o.max_paths = (unsigned)lutil_opt_number(L, 2, "nf:analyze", "max_paths", 1,
+						       INT32_MAX, true);
+		o.max_steps = (uint64_t)lutil_opt_number(L, 2, "nf:analyze", "max_steps", 1,
+						       INT32_MAX, true);
+		o.max_seconds = lutil_opt_number(L, 2, "nf:analyze", "max_seconds", 0.001, 1e6,
+						 false);
 		if (o.len_min && o.len_max && o.len_min > o.len_max)
 			return luaL_error(L, "nf:analyze: len_min %d is over len_max %d", (int)o.len_min,
 					  (int)o.len_max);
@@ -294,8 +262,7 @@ l_analyze(lua_State *L)
 	shard_add_val(a, sh, v);
 	shard_free(sh);
 	analysis_free(a);
-	lutil_push_val(L, v);
-	val_free(v);
+	lutil_push_val_free(L, v);
 	return 1;
 }
 

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <lauxlib.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,46 +27,6 @@ struct lrun {
 
 #define SECONDS_MAX 1e9	/* about 30 years: more is a mistake, and stays a finite number */
 #define EAL_MAX 256		/* arguments in 'eal' */
-
-/* Option 'key' of the table at 't' as a number in 0..max, 0 when absent. NaN, infinities and
-** anything out of range raise: they would reach C casts and the build's command line. */
-static double
-field_number(lua_State *L, int t, const char *fn, const char *key, double max)
-{
-	int isnum;
-	double v;
-
-	lua_getfield(L, t, key);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	v = lua_tonumberx(L, -1, &isnum);
-	if (!isnum || !(v >= 0 && v <= max))
-		luaL_error(L, "%s: '%s' must be a number in 0..%f", fn, key, max);
-	lua_pop(L, 1);
-	return v;
-}
-
-/* The same for a whole number (casting a fraction or NaN to unsigned would be undefined).
-** lua_pushfstring knows %d, %I and %f, not %u or %g. */
-static unsigned
-field_whole(lua_State *L, int t, const char *fn, const char *key, unsigned max)
-{
-	int isnum;
-	double v;
-
-	lua_getfield(L, t, key);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	v = lua_tonumberx(L, -1, &isnum);
-	if (!isnum || !(v >= 0 && v <= max) || v != floor(v))
-		luaL_error(L, "%s: '%s' must be a whole number in 0..%I", fn, key, (lua_Integer)max);
-	lua_pop(L, 1);
-	return (unsigned)v;
-}
 
 /* Option 'key' of the table at 't' when it is a table: its stack index (left there), or 0
 ** when absent; anything else raises. */
@@ -106,7 +65,8 @@ l_emit(lua_State *L)
 		luaL_checktype(L, 3, LUA_TTABLE);
 		lua_settop(L, 3);
 		lutil_check_keys(L, 3, "baton.emit", known, "cores, force, config, analysis");
-		o.cores = field_whole(L, 3, "baton.emit", "cores", EMIT_MAX_CORES);
+		o.cores = (unsigned)lutil_opt_number(L, 3, "baton.emit", "cores", 0,
+						   EMIT_MAX_CORES, true);
 		lua_getfield(L, 3, "force");
 		o.force = lua_toboolean(L, -1);
 		lua_pop(L, 1);
@@ -232,9 +192,12 @@ l_launch(lua_State *L)
 	o.loop = lua_toboolean(L, -1);
 	lua_getfield(L, 2, "null");
 	o.null = lua_toboolean(L, -1);
-	o.flows = field_whole(L, 2, "build:launch", "flows", UINT32_MAX);
-	o.duration = field_number(L, 2, "build:launch", "duration", SECONDS_MAX);
-	o.stats = field_number(L, 2, "build:launch", "stats", SECONDS_MAX);
+	o.flows = (unsigned)lutil_opt_number(L, 2, "build:launch", "flows", 0,
+						   UINT32_MAX, true);
+	o.duration = lutil_opt_number(L, 2, "build:launch", "duration", 0,
+					 SECONDS_MAX, false);
+	o.stats = lutil_opt_number(L, 2, "build:launch", "stats", 0, SECONDS_MAX,
+				      false);
 	lua_getfield(L, 2, "eal");
 	if (!lua_isnil(L, -1)) {
 		int t = lua_gettop(L);

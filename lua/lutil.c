@@ -402,6 +402,30 @@ lutil_opt_string(lua_State *L, int t, const char *fn, const char *key)
 	return s;
 }
 
+double
+lutil_opt_number(lua_State *L, int t, const char *fn, const char *key, double lo, double hi,
+		 bool whole)
+{
+	int isnum;
+	double v;
+
+	lua_getfield(L, t, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	v = lua_tonumberx(L, -1, &isnum);
+	/* NaN fails every comparison. lua_pushfstring knows %I and %f, not %u or %g. */
+	if (!isnum || !(v >= lo && v <= hi) || (whole && v != floor(v))) {
+		if (whole)
+			luaL_error(L, "%s: '%s' must be a whole number in %I..%I", fn, key,
+				   (lua_Integer)lo, (lua_Integer)hi);
+		luaL_error(L, "%s: '%s' must be a number in %f..%f", fn, key, lo, hi);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
 void
 lutil_check_keys(lua_State *L, int t, const char *fn, const char *const *known, const char *list)
 {

@@ -5,6 +5,8 @@
 ** rendering of any Lua value, and access to the host the shell lent the state.
 */
 
+#include <stdbool.h>
+
 #include <lua.h>
 
 #include "engine/err.h"
@@ -57,6 +59,12 @@ void lutil_set_host(lua_State *L, const struct lbaton_host *host);
 ** converted; left on the stack, so it lives while the caller uses it. NULL when absent; raises
 ** "FN: 'KEY' must be a string" for anything else or a string with a zero byte. */
 const char *lutil_opt_string(lua_State *L, int t, const char *fn, const char *key);
+
+/* Option 'key' of the options table at 't' as a number in lo..hi, a whole one when 'whole';
+** 0 when absent. Anything else (NaN and infinities included: they would reach C casts) raises
+** "FN: 'KEY' must be a [whole] number in LO..HI". */
+double lutil_opt_number(lua_State *L, int t, const char *fn, const char *key, double lo,
+			double hi, bool whole);
 
 /* Raises "FN: unknown option 'K' (LIST)" when the table at 't' has a key not in 'known'
 ** (NULL-terminated), "FN: option names must be strings" for other keys. Runs no metamethod. */
